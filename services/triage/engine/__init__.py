@@ -1,0 +1,6 @@
+"""The clinical triage engine: pure Python, no I/O. Feed it a case, get back a Decision."""
+
+from services.triage.engine.decision import Decision, Modality, Queue, Urgency
+from services.triage.engine.evaluate import CaseInput, evaluate
+
+__all__ = ["CaseInput", "Decision", "Modality", "Queue", "Urgency", "evaluate"]

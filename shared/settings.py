@@ -1,0 +1,57 @@
+"""One typed settings object for every process, read from the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_PLACEHOLDER = "change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CLINIC_", extra="ignore")
+
+    env: Literal["local", "test", "production"] = "local"
+    # DATABASE_URL and REDIS_URL keep their conventional un-prefixed names.
+    database_url: str = Field(
+        "postgresql://postgres@127.0.0.1:5432/clinic", validation_alias="DATABASE_URL"
+    )
+    redis_url: str = Field("redis://127.0.0.1:6379/0", validation_alias="REDIS_URL")
+    secret_key: str = DEV_SECRET_PLACEHOLDER
+    data_dir: Path = Path(".data")
+    timezone: str = "Europe/London"
+    # Shifts every service's notion of "now"; tests use it to advance days without sleeping.
+    clock_offset_seconds: float = 0.0
+    public_url: str = "http://127.0.0.1:8000"
+
+    smtp_host: str | None = Field(None, validation_alias="SMTP_HOST")
+    smtp_port: int = Field(25, validation_alias="SMTP_PORT")
+    smtp_sender: str = "Ankle Clinic <no-reply@clinic.local>"
+    # Without an SMTP host, mail lands in this Maildir so a person can open and read it.
+    mail_dir: Path | None = None
+
+    outbox_poll_seconds: float = 0.5
+    dispatch_interval_seconds: float = 5.0
+    dispatch_batch_size: int = 100
+    db_pool_size: int = 10
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> "Settings":
+        if self.env == "production" and (
+            not self.secret_key or self.secret_key == DEV_SECRET_PLACEHOLDER
+        ):
+            raise ValueError("CLINIC_SECRET_KEY must be set to a real secret in production")
+        return self
+
+    @property
+    def maildir(self) -> Path:
+        return self.mail_dir or self.data_dir / "mail"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
