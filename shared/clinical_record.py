@@ -154,6 +154,15 @@ class PreVisitHistory(_Record):
     joint_hot_red_swollen: bool | None = None
     fever_or_unwell: bool | None = None
     catching_or_locking: bool | None = None
+    lost_push_off_strength: bool | None = Field(
+        None, description="Since it started, can you no longer push off or rise onto tiptoe?"
+    )
+    foot_red_warm_swollen: bool | None = Field(
+        None, description="Is the whole foot red, warm and swollen with the skin unbroken?"
+    )
+    foot_ulcer: bool | None = None
+    saddle_numbness_or_bladder_bowel_change: bool | None = None
+    calves_or_hamstrings_feel_tight: bool | None = None
     activities: list[Activity] = Field(default_factory=list)
     training_changes: list[TrainingChange] = Field(default_factory=list)
     weekly_load_increase_percent: Annotated[int, Field(ge=0, le=1000)] | None = None
@@ -185,6 +194,15 @@ class ExamFindings(_Record):
     tender_medial_malleolus_posterior_edge_or_tip: bool | None = None
     tender_base_of_fifth_metatarsal: bool | None = None
     tender_navicular: bool | None = None
+    tender_proximal_fibula: bool | None = None  # Maisonneuve screen with syndesmosis injury
+    tender_metatarsal_shaft: bool | None = None  # 2nd-4th shaft: low-risk stress fracture site
+    tender_deltoid_ligament: bool | None = None
+    # Low Risk Ankle Rule (Boutis 2001/2013), children 3-16: tenderness and swelling isolated to
+    # the distal fibula and/or adjacent lateral ligaments, distal to the tibial anterior joint line.
+    low_risk_ankle_exam: bool | None = None
+    xray_negative: bool | None = Field(
+        None, description="An X-ray for this complaint was taken and showed no fracture"
+    )
     bears_weight_four_steps_in_clinic: bool | None = None
     # Ottawa exclusions
     intoxicated: bool | None = None
@@ -231,3 +249,16 @@ class ExamFindings(_Record):
     temperature_celsius: Annotated[float, Field(ge=30, le=45)] | None = None
     foot_red_warm_swollen_skin_intact: bool | None = None
     notes: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class Trend(StrEnum):
+    BETTER = "better"
+    SAME = "same"
+    WORSE = "worse"
+
+
+class FollowUpAnswer(_Record):
+    """The patient's answer at a follow-up check-in; lets re-triage apply the time escalators."""
+
+    days_since_previous_decision: Annotated[int, Field(ge=0, le=3650)]
+    trend: Trend

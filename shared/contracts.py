@@ -41,3 +41,8 @@ class CaseRouted(Message):
 
 
 MESSAGE_TYPES: dict[str, type[Message]] = {m.task_name: m for m in (TriageCase, CaseRouted)}
+
+# The routing vocabulary every service shares. The triage engine's enums must agree (tested).
+QUEUES = ("home_care", "physio", "imaging", "surgical")
+MODALITIES = ("xray", "mri")
+URGENCIES = ("emergency", "urgent", "soon", "routine")  # most urgent first

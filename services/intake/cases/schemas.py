@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.clinical_record import ExamFindings, PreVisitHistory
+
+
+class IntakeSubmission(BaseModel):
+    """A completed pre-visit form: it opens a case for the patient."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    patient_id: uuid.UUID
+    history: PreVisitHistory
+
+
+class ExamSubmission(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    findings: ExamFindings
+
+
+class ExamRecorded(BaseModel):
+    case_id: uuid.UUID
+    exam_id: uuid.UUID
+    findings_recorded: int
+
+
+class DecisionPublic(BaseModel):
+    id: uuid.UUID
+    source: str
+    queue: str
+    imaging_modality: str | None
+    urgency: str
+    needs_clinician_review: bool
+    ruleset_version: str
+    ruleset_hash: str
+    decided_at: datetime
+    outcome: dict[str, Any]
+
+
+class DecisionSummary(BaseModel):
+    id: uuid.UUID
+    source: str
+    queue: str
+    imaging_modality: str | None
+    urgency: str
+    decided_at: datetime
+
+
+class QueuePlacement(BaseModel):
+    queue: str
+    imaging_modality: str | None
+    urgency: str
+    status: str
+    business_status: str
+    owner_id: str | None
+    entered_at: datetime
+    due_at: datetime
+
+
+class CasePublic(BaseModel):
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class CaseDetail(CasePublic):
+    history: dict[str, Any] | None
+    exam_findings: dict[str, Any]
+    decision: DecisionPublic | None
+    decision_history: list[DecisionSummary]
+    queue_entry: QueuePlacement | None

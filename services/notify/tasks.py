@@ -1,0 +1,37 @@
+"""Celery entry points of the notify service."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from services.notify import service
+from services.notify.channels.email import EmailChannel
+from services.notify.worker import DISPATCH_TASK, app, engine
+from shared.contracts import CaseRouted
+from shared.db import sync_session
+from shared.settings import get_settings
+
+log = logging.getLogger("notify.tasks")
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+@app.task(name=CaseRouted.task_name, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True,
+          retry_backoff_max=60, retry_jitter=True, max_retries=5)
+def case_routed(**payload) -> None:
+    message = CaseRouted.model_validate(payload)
+    with sync_session(engine()) as session, session.begin():
+        created = service.schedule_follow_ups(session, message)
+    log.info("case %s: %d follow-ups scheduled", message.case_id, created)
+
+
+@app.task(name=DISPATCH_TASK)
+def dispatch_due() -> None:
+    # No retry: the next scheduled run picks up whatever this one could not send.
+    settings = get_settings()
+    with sync_session(engine()) as session, session.begin():
+        sent = service.dispatch_due(session, EmailChannel(settings), settings.public_url,
+                                    settings.dispatch_batch_size)
+    if sent:
+        log.info("dispatched %d follow-ups", sent)

@@ -1,0 +1,42 @@
+"""The notify service's composition root.
+
+Worker:    `celery -A services.notify.worker worker -Q notify`
+Scheduler: `celery -A services.notify.worker beat` (sends the periodic dispatch task)
+"""
+
+from __future__ import annotations
+
+from celery.signals import worker_process_init
+
+from shared.db import make_sync_engine
+from shared.logging import configure_logging
+from shared.messaging import make_celery
+from shared.settings import get_settings
+
+DISPATCH_TASK = "notify.followups.dispatch_due"
+
+app = make_celery("notify", get_settings(), include=["services.notify.tasks"])
+app.conf.task_routes = {**app.conf.task_routes, DISPATCH_TASK: {"queue": "notify"}}
+app.conf.beat_schedule = {
+    "dispatch-due-follow-ups": {
+        "task": DISPATCH_TASK,
+        "schedule": get_settings().dispatch_interval_seconds,
+        # A dispatch that waited longer than one interval is superseded by the next one.
+        "options": {"queue": "notify", "expires": get_settings().dispatch_interval_seconds},
+    }
+}
+_engine = None
+
+
+@worker_process_init.connect
+def _build_engine_in_child(**_kwargs) -> None:
+    global _engine
+    configure_logging()
+    _engine = make_sync_engine(get_settings())
+
+
+def engine():
+    global _engine
+    if _engine is None:
+        _engine = make_sync_engine(get_settings())
+    return _engine

@@ -1,0 +1,82 @@
+"""The triage use case: evaluate a case with the engine, store the decision, queue the case."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from sqlmodel import Session
+
+from services.triage import repository
+from services.triage.case_input import build_case_input, snapshot
+from services.triage.engine import Decision, evaluate
+from shared.audit import SYSTEM_TRIAGE, record_audit
+from shared.clock import utcnow
+from shared.contracts import CaseRouted, TriageCase
+from shared.models import Case, CaseStatus, QueueEntry, TriageDecision
+from shared.outbox import add_to_outbox
+from shared.queue_targets import URGENCY_RANK, WAIT_TARGETS
+
+log = logging.getLogger("triage.service")
+
+
+def triage_case(session: Session, message: TriageCase) -> TriageDecision | None:
+    """Returns the new decision, or None when this message was already handled."""
+    case = repository.lock_case(session, message.case_id)
+    if case is None:
+        log.warning("triage requested for unknown case %s; dropped", message.case_id)
+        return None
+    if repository.decision_for_request(session, message.message_id) is not None:
+        return None  # a redelivered message: its decision already exists
+    answers = repository.latest_answers(session, case.id)
+    if answers is None:
+        log.warning("case %s has no intake answers; nothing to triage", case.id)
+        return None
+    now = utcnow()
+    case_input = build_case_input(answers, repository.current_findings(session, case.id),
+                                  repository.patient_of(session, case).birth_date, now)
+    decision = _store_decision(session, case, message.message_id, evaluate(case_input),
+                               snapshot(case_input), now)
+    _route(session, case, decision, now)
+    return decision
+
+
+def _store_decision(session: Session, case: Case, request_id: uuid.UUID, outcome: Decision,
+                    inputs: dict, now) -> TriageDecision:
+    row = TriageDecision(
+        case_id=case.id,
+        request_id=request_id,
+        queue=outcome.queue.value,
+        imaging_modality=outcome.imaging_modality.value if outcome.imaging_modality else None,
+        urgency=outcome.urgency.value,
+        needs_clinician_review=outcome.needs_clinician_review,
+        ruleset_version=outcome.ruleset_version,
+        ruleset_hash=outcome.ruleset_hash,
+        inputs=inputs,
+        outcome=outcome.to_dict(),
+        decided_at=now,
+    )
+    session.add(row)
+    session.flush()
+    record_audit(session, SYSTEM_TRIAGE, "create", "TriageDecision", row.id,
+                 patient_id=case.patient_id)
+    return row
+
+
+def _route(session: Session, case: Case, decision: TriageDecision, now) -> None:
+    repository.put_on_queue(session, QueueEntry(
+        case_id=case.id,
+        decision_id=decision.id,
+        queue=decision.queue,
+        imaging_modality=decision.imaging_modality,
+        urgency=decision.urgency,
+        urgency_rank=URGENCY_RANK[decision.urgency],
+        entered_at=now,
+        due_at=now + WAIT_TARGETS[decision.urgency],
+        updated_at=now,
+    ))
+    case.status = CaseStatus.ROUTED
+    case.updated_at = now
+    session.add(case)
+    add_to_outbox(session, CaseRouted(message_id=uuid.uuid4(), case_id=case.id,
+                                      decision_id=decision.id))

@@ -1,0 +1,16 @@
+"""Every table, imported in one place so SQLModel.metadata is complete for Alembic."""
+
+from shared.models.audit import AuditEvent
+from shared.models.base import SQLModel
+from shared.models.case import Case, CaseStatus, IntakeResponse, Observation
+from shared.models.followup import Delivery, FollowUp, FollowUpStatus
+from shared.models.outbox import OutboxMessage
+from shared.models.patient import Patient
+from shared.models.triage import QueueEntry, TriageDecision
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AuditEvent", "Case", "CaseStatus", "Delivery", "FollowUp", "FollowUpStatus", "IntakeResponse",
+    "Observation", "OutboxMessage", "Patient", "QueueEntry", "SQLModel", "TriageDecision", "metadata",
+]

@@ -1,0 +1,59 @@
+"""What the triage engine decided, and where the case waits because of it.
+
+- TriageDecision  ~ FHIR ClinicalImpression (with RiskAssessment-style urgency)
+- QueueEntry      ~ FHIR Task (status, owner, priority, business status, due date)
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from shared.models.base import foreign_key, json_column, timestamp, uuid_pk
+
+
+class TriageDecision(SQLModel, table=True):
+    __tablename__ = "triage_decisions"
+
+    id: uuid.UUID = uuid_pk()
+    case_id: uuid.UUID = foreign_key("cases.id")
+    # The message that asked for this decision: a redelivered message finds it and stops.
+    request_id: uuid.UUID = Field(unique=True)
+    source: str = Field(default="engine", max_length=16)  # engine | clinician
+    queue: str = Field(max_length=16)
+    imaging_modality: str | None = Field(default=None, max_length=8)
+    urgency: str = Field(max_length=16)
+    needs_clinician_review: bool = False
+    ruleset_version: str = Field(max_length=32)
+    ruleset_hash: str = Field(max_length=64)
+    # The exact inputs the engine saw, so the decision can be reproduced later.
+    inputs: dict[str, Any] = json_column()
+    outcome: dict[str, Any] = json_column()
+    decided_at: datetime = timestamp()
+
+
+class QueueEntry(SQLModel, table=True):
+    __tablename__ = "queue_entries"
+    __table_args__ = (
+        # The queue listing: one queue's open entries, most urgent first, then longest waiting.
+        sa.Index("ix_queue_entries_listing", "queue", "status", sa.text("urgency_rank DESC"),
+                 "entered_at"),
+    )
+
+    id: uuid.UUID = uuid_pk()
+    case_id: uuid.UUID = Field(foreign_key="cases.id", unique=True)
+    decision_id: uuid.UUID = foreign_key("triage_decisions.id")
+    queue: str = Field(max_length=16)
+    imaging_modality: str | None = Field(default=None, max_length=8)
+    urgency: str = Field(max_length=16)
+    urgency_rank: int
+    status: str = Field(default="requested", max_length=16)  # FHIR Task.status
+    business_status: str = Field(default="waiting", max_length=32)
+    owner_id: str | None = Field(default=None, max_length=64)
+    entered_at: datetime = timestamp()
+    due_at: datetime = timestamp()
+    updated_at: datetime = timestamp()

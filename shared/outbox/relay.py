@@ -1,0 +1,116 @@
+"""Publishes committed outbox rows to Redis. Run as `python -m shared.outbox.relay`.
+
+Rows are claimed with FOR UPDATE SKIP LOCKED, so several relays can run side by side without
+publishing a row twice in the normal case. If the commit after a publish fails, the row is
+published again later: delivery is at-least-once and every consumer is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+import select
+import signal
+import time
+
+import psycopg
+from celery import Celery
+from sqlalchemy import Engine, text
+
+from shared.clock import utcnow
+from shared.db import make_sync_engine
+from shared.logging import configure_logging
+from shared.messaging import make_celery
+from shared.settings import Settings, get_settings
+
+log = logging.getLogger("outbox.relay")
+
+CLAIM_BATCH = text(
+    """
+    SELECT id, message_id, task_name, queue, payload FROM outbox_messages
+    WHERE published_at IS NULL ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED
+    """
+)
+MARK_PUBLISHED = text(
+    "UPDATE outbox_messages SET published_at = :now, attempts = attempts + 1 WHERE id = ANY(:ids)"
+)
+
+
+def publish_pending(engine: Engine, celery: Celery, batch_size: int = 200) -> int:
+    """Publish one batch of unpublished rows; returns how many were published."""
+    with engine.begin() as conn:
+        rows = conn.execute(CLAIM_BATCH, {"limit": batch_size}).all()
+        if not rows:
+            return 0
+        with celery.producer_or_acquire() as producer:
+            for row in rows:
+                celery.send_task(
+                    row.task_name,
+                    kwargs=row.payload,
+                    queue=row.queue,
+                    task_id=str(row.message_id),
+                    producer=producer,
+                )
+        conn.execute(MARK_PUBLISHED, {"now": utcnow(), "ids": [r.id for r in rows]})
+    log.info("published %d outbox messages", len(rows))
+    return len(rows)
+
+
+class Relay:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.engine = make_sync_engine(settings, pool_size=2)
+        self.celery = make_celery("outbox-relay", settings)
+        self.stopping = False
+        self._listener: psycopg.Connection | None = None
+
+    def stop(self, *_args) -> None:
+        self.stopping = True
+
+    def run_forever(self) -> None:
+        backoff = 0.5
+        while not self.stopping:
+            try:
+                while publish_pending(self.engine, self.celery):
+                    pass
+                self._wait_for_notify()
+                backoff = 0.5
+            except Exception as exc:  # keep relaying through Redis or PostgreSQL outages
+                log.warning("relay cycle failed (%s); retrying in %.1fs", type(exc).__name__, backoff)
+                self._close_listener()
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+        self._close_listener()
+
+    def _wait_for_notify(self) -> None:
+        """Sleep until a new outbox row is committed, or the poll interval passes."""
+        conn = self._listen()
+        ready, _, _ = select.select([conn.fileno()], [], [], self.settings.outbox_poll_seconds)
+        if ready:
+            for _ in conn.notifies(timeout=0):
+                pass
+
+    def _listen(self) -> psycopg.Connection:
+        if self._listener is None or self._listener.closed:
+            url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            self._listener = psycopg.connect(url, autocommit=True)
+            self._listener.execute("LISTEN outbox")
+        return self._listener
+
+    def _close_listener(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+
+
+def main() -> None:
+    configure_logging()
+    relay = Relay(get_settings())
+    signal.signal(signal.SIGTERM, relay.stop)
+    signal.signal(signal.SIGINT, relay.stop)
+    log.info("outbox relay started")
+    relay.run_forever()
+    log.info("outbox relay stopped")
+
+
+if __name__ == "__main__":
+    main()
