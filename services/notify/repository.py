@@ -23,9 +23,9 @@ def add_follow_ups(session: Session, case_id: uuid.UUID, decision_id: uuid.UUID,
         return 0
     rows = [FollowUp(case_id=case_id, decision_id=decision_id, step=p.step, kind=p.kind,
                      purpose=p.purpose, due_at=p.due_at).model_dump() for p in planned]
-    result = session.exec(insert(FollowUp).values(rows).on_conflict_do_nothing(
-        constraint="uq_follow_ups_decision_step"))
-    return result.rowcount
+    inserted = session.exec(insert(FollowUp).values(rows).on_conflict_do_nothing(
+        constraint="uq_follow_ups_decision_step").returning(FollowUp.id))
+    return len(inserted.all())
 
 
 def cancel_open_follow_ups(session: Session, case_id: uuid.UUID, keep_decision: uuid.UUID) -> None:

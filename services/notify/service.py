@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -11,7 +12,6 @@ from services.notify.channels.email import EmailChannel
 from services.notify.messages import render
 from services.notify.schedule import plan_follow_ups
 from shared.audit import SYSTEM_NOTIFY, record_audit
-from shared.clock import utcnow
 from shared.contracts import CaseRouted
 from shared.models import Delivery, FollowUp, FollowUpStatus
 
@@ -28,17 +28,18 @@ def schedule_follow_ups(session: Session, message: CaseRouted) -> int:
     return repository.add_follow_ups(session, decision.case_id, decision.id, planned)
 
 
-def dispatch_due(session: Session, channel: EmailChannel, public_url: str, limit: int) -> int:
-    """Send every due follow-up this dispatcher could claim; returns how many were sent."""
+def dispatch_due(session: Session, channel: EmailChannel, public_url: str, limit: int,
+                 now: datetime) -> int:
+    """Send every follow-up due at `now` that this dispatcher could claim; returns how many."""
     sent = 0
-    for follow_up in repository.claim_due(session, utcnow(), limit):
-        sent += _deliver(session, channel, public_url, follow_up)
+    for follow_up in repository.claim_due(session, now, limit):
+        sent += _deliver(session, channel, public_url, follow_up, now)
     return sent
 
 
-def _deliver(session: Session, channel: EmailChannel, public_url: str, follow_up: FollowUp) -> int:
+def _deliver(session: Session, channel: EmailChannel, public_url: str, follow_up: FollowUp,
+             now: datetime) -> int:
     patient = repository.recipient(session, follow_up)
-    now = utcnow()
     if not patient.email:
         _finish(session, follow_up, FollowUpStatus.FAILED, "no email address on record", now)
         return 0
@@ -57,7 +58,8 @@ def _deliver(session: Session, channel: EmailChannel, public_url: str, follow_up
     return 1
 
 
-def _finish(session: Session, follow_up: FollowUp, status: str, error: str | None, now) -> None:
+def _finish(session: Session, follow_up: FollowUp, status: str, error: str | None,
+            now: datetime) -> None:
     session.add(Delivery(follow_up_id=follow_up.id, channel="email",
                          status="sent" if status == FollowUpStatus.SENT else "failed",
                          error=error, attempted_at=now))

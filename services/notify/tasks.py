@@ -9,6 +9,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from services.notify import service
 from services.notify.channels.email import EmailChannel
 from services.notify.worker import DISPATCH_TASK, app, engine
+from shared.clock import utcnow
 from shared.contracts import CaseRouted
 from shared.db import sync_session
 from shared.settings import get_settings
@@ -32,6 +33,6 @@ def dispatch_due() -> None:
     settings = get_settings()
     with sync_session(engine()) as session, session.begin():
         sent = service.dispatch_due(session, EmailChannel(settings), settings.public_url,
-                                    settings.dispatch_batch_size)
+                                    settings.dispatch_batch_size, utcnow())
     if sent:
         log.info("dispatched %d follow-ups", sent)

@@ -1,0 +1,41 @@
+"""Message contracts: ids only, versioned, and the routing vocabulary every service agrees on."""
+
+import uuid
+from typing import get_args
+
+import pytest
+from pydantic import ValidationError
+
+from services.intake.queues.schemas import QueueName
+from services.triage.engine import Modality, Queue, Urgency
+from shared.contracts import MESSAGE_TYPES, MODALITIES, QUEUES, URGENCIES, CaseRouted, TriageCase
+from shared.queue_targets import URGENCY_RANK, WAIT_TARGETS
+
+
+def test_engine_enums_match_the_shared_routing_vocabulary():
+    assert tuple(q.value for q in Queue) == QUEUES
+    assert {m.value for m in Modality} == set(MODALITIES)
+    assert {u.value for u in Urgency} == set(URGENCIES)
+    assert get_args(QueueName) == QUEUES
+
+
+def test_every_urgency_has_a_wait_target_and_rank_ordered_like_the_vocabulary():
+    assert set(WAIT_TARGETS) == set(URGENCIES)
+    assert sorted(URGENCIES, key=URGENCY_RANK.get, reverse=True) == list(URGENCIES)
+
+
+@pytest.mark.parametrize("message_type", list(MESSAGE_TYPES.values()))
+def test_messages_carry_ids_and_codes_only(message_type):
+    for name, field in message_type.model_fields.items():
+        assert name.endswith("_id") or name in {"version", "reason"}, name
+
+
+def test_an_unknown_version_is_rejected():
+    with pytest.raises(ValidationError):
+        TriageCase(version=2, message_id=uuid.uuid4(), case_id=uuid.uuid4(), reason="sweep")
+
+
+def test_messages_reject_extra_fields_so_nothing_else_can_ride_along():
+    with pytest.raises(ValidationError):
+        CaseRouted(message_id=uuid.uuid4(), case_id=uuid.uuid4(), decision_id=uuid.uuid4(),
+                   patient_name="x")
