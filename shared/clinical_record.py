@@ -128,7 +128,9 @@ class PreVisitHistory(_Record):
     """What the patient reports on the pre-visit form (answers to questionnaire QUESTIONNAIRE_ID)."""
 
     side: Annotated[str, Field(pattern="^(left|right|both)$")] | None = None
-    onset_date: date | None = Field(None, description="When the pain started or the injury happened")
+    onset_date: date | None = Field(
+        None, description="When the pain started or the injury happened"
+    )
     onset: Onset | None = None
     injury_mechanism: InjuryMechanism | None = None
     heard_pop_or_snap: bool | None = None

@@ -71,6 +71,10 @@ class Decision:
     follow_up_plan: tuple[FollowUpStep, ...] = ()
     missing_information: tuple[str, ...] = ()
     needs_clinician_review: bool = False
+    # Emergency: seek care now and alert staff (the reference's emergency override flag).
+    emergency_override: bool = False
+    # Routes other fired rules pointed to but lost on precedence, for the clinician's eye.
+    also_indicated: tuple[str, ...] = ()
     ruleset_version: str = ""
     ruleset_hash: str = ""
     extra: dict = field(default_factory=dict)

@@ -1,0 +1,97 @@
+"""When to check in again and what would change the route (read by the notify service).
+
+Timelines: one-week check (seeds 002/003), three-week reassessment (seed 004), six and twelve
+weeks after a sprain (reference section 5), two to three weeks for a repeat stress-fracture film.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.triage.engine.decision import FollowUpStep, Modality, Queue, Urgency
+from services.triage.engine.facts import Facts
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    step: FollowUpStep
+    queues: tuple[Queue, ...]
+    any_of: tuple[str, ...] = ("always",)
+    modality: Modality | None = None
+
+
+_STAFF_ALERT = FollowUpStep(
+    0, "staff alert: confirm the patient reached emergency care today", "staff_alert"
+)
+_SEEN_CHECK = FollowUpStep(1, "check the patient was seen within 24-48 hours", "check_in")
+
+PLAN = (
+    PlannedStep(
+        FollowUpStep(
+            7, "one-week check: no better after a week of rest goes to physio", "check_in"
+        ),
+        (Queue.HOME_CARE,),
+    ),
+    PlannedStep(
+        FollowUpStep(
+            21, "three-week reassessment: pain beyond three weeks goes to physio", "reassessment"
+        ),
+        (Queue.HOME_CARE,),
+    ),
+    PlannedStep(
+        FollowUpStep(
+            21,
+            "three-week reassessment: about half better continues; little better is re-triaged",
+            "reassessment",
+        ),
+        (Queue.PHYSIO,),
+    ),
+    PlannedStep(
+        FollowUpStep(
+            42,
+            "six-week check: persistent pain, swelling or giving way after a sprain goes to MRI",
+            "reassessment",
+        ),
+        (Queue.HOME_CARE, Queue.PHYSIO),
+        ("trauma",),
+    ),
+    PlannedStep(
+        FollowUpStep(
+            84,
+            "twelve-week review: failed conservative care goes to surgical consult",
+            "reassessment",
+        ),
+        (Queue.PHYSIO,),
+    ),
+    PlannedStep(
+        FollowUpStep(7, "check the imaging was done and the result reviewed", "result_check"),
+        (Queue.IMAGING,),
+    ),
+    PlannedStep(
+        FollowUpStep(
+            14,
+            "stress fracture with a negative X-ray: repeat the film at 2-3 weeks or get MRI",
+            "reassessment",
+        ),
+        (Queue.IMAGING,),
+        ("stress_fracture_low_risk_site",),
+        Modality.XRAY,
+    ),
+    PlannedStep(
+        FollowUpStep(7, "check the surgical consult is booked", "check_in"), (Queue.SURGICAL,)
+    ),
+)
+
+
+def plan(queue: Queue, urgency: Urgency, modality: Modality | None, facts: Facts) -> tuple:
+    if urgency is Urgency.EMERGENCY:
+        return (_STAFF_ALERT,)
+    steps = [_SEEN_CHECK] if urgency is Urgency.URGENT else []
+    steps += [
+        p.step
+        for p in PLAN
+        if queue in p.queues
+        and (p.modality is None or p.modality is modality)
+        and any(facts[name] for name in p.any_of)
+    ]
+    return tuple(steps)

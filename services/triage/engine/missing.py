@@ -1,0 +1,233 @@
+"""Missing and contradictory information: what, if answered, could change the queue or urgency.
+
+A ``safety`` check left unanswered, or a contradiction, sends the case to a clinician and keeps
+it out of home care. Other checks are listed so staff know what would refine the route.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.triage.engine.case import CaseInput
+from services.triage.engine.facts import Facts
+from shared.clinical_record import ExamFindings, Onset
+
+_NO_EXAM = ExamFindings()
+
+
+@dataclass(frozen=True)
+class Check:
+    """Unanswered when every field in ``fields`` is None (an empty list counts as None).
+
+    ``any_field``: unanswered as soon as one of them is None. ``when``: facts that make the
+    question relevant ("always" for every case).
+    """
+
+    question: str
+    fields: tuple[str, ...]
+    when: tuple[str, ...] = ("always",)
+    safety: bool = True
+    any_field: bool = False
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    question: str
+    history_field: str
+    exam_field: str
+
+
+_TRAUMA = ("trauma_or_onset_unknown",)
+_ACUTE = ("acute_trauma",)
+
+CHECKS = (
+    Check(
+        "Did the pain start with an injury (twist, fall, blow) or gradually?", ("history.onset",)
+    ),
+    Check("Is the foot cold, pale or blue?", ("history.foot_cold_pale_or_blue",)),
+    Check("Is the joint hot, red and swollen?", ("history.joint_hot_red_swollen",)),
+    Check("Any numbness or tingling in the foot?", ("history.numbness_or_tingling",)),
+    Check(
+        "Right after the injury, could the patient take four steps (limping counts)?",
+        ("history.walked_four_steps_immediately",),
+        _TRAUMA,
+    ),
+    Check(
+        "Can the patient take four steps now (limping counts)?",
+        ("exam.bears_weight_four_steps_in_clinic", "history.walks_four_steps_now"),
+        _TRAUMA,
+    ),
+    Check(
+        "Is there a visible deformity?", ("history.visible_deformity", "exam.deformity"), _TRAUMA
+    ),
+    Check(
+        "Is there a wound over the injury?",
+        ("history.wound_over_injury", "exam.open_wound_over_fracture_or_joint"),
+        _TRAUMA,
+    ),
+    Check("Patient's age (the Ottawa and child rules depend on it)", ("case.age_years",), _TRAUMA),
+    Check(
+        "Days since the injury (the Ottawa rules hold only within 10 days)",
+        ("case.days_since_onset",),
+        _TRAUMA,
+    ),
+    Check(
+        "Pain in the malleolar zone?",
+        ("exam.pain_in_malleolar_zone", "history.pain_locations"),
+        _ACUTE,
+    ),
+    Check(
+        "Pain in the midfoot zone?", ("exam.pain_in_midfoot_zone", "history.pain_locations"), _ACUTE
+    ),
+    Check(
+        "Bony tenderness at the posterior edge or tip of either malleolus?",
+        (
+            "exam.tender_lateral_malleolus_posterior_edge_or_tip",
+            "exam.tender_medial_malleolus_posterior_edge_or_tip",
+        ),
+        ("ottawa_undecided",),
+        any_field=True,
+    ),
+    Check(
+        "Bony tenderness at the base of the fifth metatarsal or the navicular?",
+        ("exam.tender_base_of_fifth_metatarsal", "exam.tender_navicular"),
+        ("ottawa_undecided",),
+        any_field=True,
+    ),
+    Check(
+        "Ottawa exclusions: intoxication, head injury, multiple painful injuries, reduced "
+        "sensation?",
+        (
+            "exam.intoxicated",
+            "exam.head_injury",
+            "exam.multiple_painful_injuries",
+            "exam.reduced_sensation",
+        ),
+        ("ottawa_negative",),
+        any_field=True,
+    ),
+    Check("Foot pulses present?", ("exam.pulses_absent",), ("trauma", "exam_done")),
+    Check(
+        "Calf squeeze (Thompson) test: does the foot plantarflex?",
+        ("exam.calf_squeeze_no_plantarflexion",),
+        ("posterior_pain_after_trauma",),
+    ),
+    Check(
+        "Diabetic patient: is the foot red, warm and swollen?",
+        ("history.foot_red_warm_swollen", "exam.foot_red_warm_swollen_skin_intact"),
+        ("diabetic",),
+    ),
+    Check("Diabetic patient: is there a foot ulcer?", ("history.foot_ulcer",), ("diabetic",)),
+    Check(
+        "Does the patient have diabetes (red, warm, swollen foot: Charcot)?",
+        ("history.diabetes",),
+        ("red_warm_foot_reported",),
+    ),
+    Check(
+        "Syndesmosis tenderness, squeeze and external-rotation tests (Ottawa is often "
+        "negative in high ankle sprains)",
+        ("exam.tender_syndesmosis",),
+        ("ottawa_negative",),
+        safety=False,
+    ),
+    Check(
+        "Low Risk Ankle Rule exam: tenderness and swelling only over the distal fibula or "
+        "lateral ligaments?",
+        ("exam.low_risk_ankle_exam",),
+        ("trauma", "age_3_to_16", "within_three_days"),
+        safety=False,
+    ),
+    Check(
+        "Is the shin tenderness focal (under 5 cm: stress fracture) or diffuse (shin splints)?",
+        ("exam.shin_tenderness",),
+        ("shin_pain_tenderness_unexamined",),
+        safety=False,
+    ),
+    Check(
+        "How much better since treatment started?",
+        ("history.improvement_percent",),
+        ("treatment_tried",),
+        safety=False,
+    ),
+    Check(
+        "How long has the pain lasted (days)?",
+        ("case.days_since_onset",),
+        ("gradual",),
+        safety=False,
+    ),
+    Check(
+        "Calf squeeze (Thompson) test, to exclude a rupture",
+        ("exam.calf_squeeze_no_plantarflexion",),
+        ("achilles_tendinopathy_suspected",),
+        safety=False,
+    ),
+)
+
+CONTRADICTIONS = (
+    Contradiction(
+        "Patient and examiner disagree on a cold or pale foot: recheck circulation",
+        "foot_cold_pale_or_blue",
+        "foot_cold_or_pale",
+    ),
+    Contradiction(
+        "Patient and examiner disagree on deformity: recheck", "visible_deformity", "deformity"
+    ),
+    Contradiction(
+        "Patient and examiner disagree on a hot, swollen joint: recheck",
+        "joint_hot_red_swollen",
+        "joint_hot_swollen_restricted",
+    ),
+)
+GRADUAL_WITH_MECHANISM = (
+    "Onset reported as gradual but an injury was described: was there an injury?"
+)
+
+
+def _split(path: str) -> tuple[str, str]:
+    source, _, name = path.partition(".")
+    return source, name
+
+
+_COMPILED = tuple((check, tuple(_split(p) for p in check.fields)) for check in CHECKS)
+
+
+def add_context_facts(facts: Facts, case: CaseInput) -> None:
+    """Facts only the checks need; kept here so the rules' fact set stays clinical."""
+    h = case.history
+    facts["always"] = True
+    facts["trauma_or_onset_unknown"] = h.onset is not Onset.GRADUAL
+    facts["diabetic"] = h.diabetes is True
+    facts["red_warm_foot_reported"] = h.foot_red_warm_swollen is True or (
+        case.exam is not None and case.exam.foot_red_warm_swollen_skin_intact is True
+    )
+    facts["treatment_tried"] = bool(h.treatments_tried)
+
+
+def find_missing(case: CaseInput, facts: Facts) -> tuple[list[str], bool]:
+    """Return the questions to ask and whether any of them is safety-relevant."""
+    sources = {"history": case.history, "exam": case.exam or _NO_EXAM, "case": case}
+    missing: list[str] = []
+    safety = False
+    for check, fields in _COMPILED:
+        if not all(facts[name] for name in check.when):
+            continue
+        unknown = [getattr(sources[src], name) in (None, []) for src, name in fields]
+        if any(unknown) if check.any_field else all(unknown):
+            missing.append(check.question)
+            safety = safety or check.safety
+    contradictions = find_contradictions(case)
+    return missing + contradictions, safety or bool(contradictions)
+
+
+def find_contradictions(case: CaseInput) -> list[str]:
+    h, e = case.history, case.exam
+    found = []
+    if h.onset is Onset.GRADUAL and h.injury_mechanism is not None:
+        found.append(GRADUAL_WITH_MECHANISM)
+    if e is None:
+        return found
+    for c in CONTRADICTIONS:
+        reported, examined = getattr(h, c.history_field), getattr(e, c.exam_field)
+        if reported is not None and examined is not None and reported != examined:
+            found.append(c.question)
+    return found

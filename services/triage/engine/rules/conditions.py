@@ -1,0 +1,294 @@
+"""Condition-specific rules (stage 4), each the first-presentation route the sources give."""
+
+from services.triage.engine.decision import Modality, Queue, Urgency
+from services.triage.engine.rules.base import Rule, Stage, cite
+from services.triage.engine.rules.sources import (
+    BOUTIS_2013,
+    KINOSHITA_2001,
+    MARTIN_2014,
+    PATEL_2011,
+    REF,
+    ROBINSON_2003,
+    SEED_GUIDE,
+    SEED_IMPINGEMENT,
+    SEED_POSTERIOR,
+    SEED_RUNNING,
+    SEED_SHIN,
+    SEED_STRAIN,
+    SEED_TARSAL,
+    SMAN_2015,
+    STIELL_1993,
+    VUURBERG_2018,
+)
+
+_C = Stage.CONDITION
+_R = Urgency.ROUTINE
+_S = Urgency.SOON
+
+SPRAIN_RULES = (
+    Rule(
+        "child.low_risk_ankle_rule",
+        _C,
+        when=("lrar_low_risk",),
+        queue=Queue.HOME_CARE,
+        condition="lateral ankle sprain",
+        rationale="Child 3-16, injury under 3 days, tenderness and swelling only over the distal "
+        "fibula or lateral ligaments: low risk, no X-ray; removable brace at home.",
+        sources=(BOUTIS_2013,),
+    ),
+    Rule(
+        "sprain.lateral_mild_ottawa_negative",
+        _C,
+        when=("ottawa_negative", "lateral_sprain_pattern"),
+        unless=("sprain_needs_rehab",),
+        queue=Queue.HOME_CARE,
+        condition="lateral ankle sprain",
+        rationale="Ottawa-negative grade I lateral sprain (ligament, not bone, tenderness): "
+        "functional treatment at home.",
+        sources=(STIELL_1993, VUURBERG_2018),
+    ),
+    Rule(
+        "sprain.moderate_or_athlete_ottawa_negative",
+        _C,
+        when=("ottawa_negative", "lateral_sprain_pattern", "sprain_needs_rehab"),
+        queue=Queue.PHYSIO,
+        condition="lateral ankle sprain",
+        rationale="Ottawa-negative sprain with moderate swelling or bruising, a positive anterior "
+        "drawer, or in an athlete: supervised functional rehabilitation.",
+        sources=(VUURBERG_2018, cite(REF, "section 3, routing")),
+    ),
+    Rule(
+        "sprain.medial_ottawa_negative",
+        _C,
+        when=("ottawa_negative", "medial_sprain_pattern"),
+        queue=Queue.PHYSIO,
+        condition="medial (deltoid) ankle sprain",
+        rationale="Eversion injury with deltoid tenderness and a negative Ottawa rule; isolated "
+        "deltoid injury is uncommon, so screen for syndesmosis injury.",
+        sources=(cite(REF, "section 3, medial sprain"), SEED_RUNNING),
+    ),
+    Rule(
+        "syndesmosis.specific_signs",
+        _C,
+        when=("syndesmosis_specific_signs",),
+        queue=Queue.IMAGING,
+        urgency=Urgency.URGENT,
+        modality=Modality.XRAY,
+        condition="high (syndesmotic) ankle sprain",
+        rationale="Syndesmosis tenderness with a positive squeeze test (specificity 88%): X-ray "
+        "for diastasis, MRI if normal. Ottawa is often negative here.",
+        sources=(SMAN_2015,),
+    ),
+    Rule(
+        "syndesmosis.sensitive_signs",
+        _C,
+        when=("syndesmosis_sensitive_signs",),
+        queue=Queue.IMAGING,
+        urgency=_S,
+        modality=Modality.XRAY,
+        condition="high (syndesmotic) ankle sprain",
+        rationale="Syndesmosis tenderness with a positive external-rotation test, pain out of "
+        "proportion or inability to hop: X-ray, then MRI if suspicion persists.",
+        sources=(SMAN_2015,),
+    ),
+    Rule(
+        "syndesmosis.proximal_fibula_tender",
+        _C,
+        when=("proximal_fibula_tender_after_trauma",),
+        queue=Queue.IMAGING,
+        urgency=Urgency.URGENT,
+        modality=Modality.XRAY,
+        condition="fracture",
+        rationale="Proximal fibular tenderness after an ankle injury: X-ray the whole fibula "
+        "(Maisonneuve fracture).",
+        sources=(cite(REF, "section 3, syndesmosis routing"),),
+    ),
+    Rule(
+        "olt.mechanical_symptoms_after_trauma",
+        _C,
+        when=("mechanical_symptoms_after_trauma",),
+        queue=Queue.IMAGING,
+        urgency=_S,
+        modality=Modality.MRI,
+        condition="osteochondral lesion of the talus",
+        rationale="Catching or locking after an injury suggests an osteochondral lesion or loose "
+        "body; X-rays often miss them, MRI is the test.",
+        sources=(ROBINSON_2003, cite(REF, "section 6, osteochondral lesion"), SEED_GUIDE),
+    ),
+    Rule(
+        "olt.persistent_deep_pain_after_sprain",
+        _C,
+        when=("persistent_deep_pain_after_sprain",),
+        queue=Queue.IMAGING,
+        urgency=_S,
+        modality=Modality.MRI,
+        condition="osteochondral lesion of the talus",
+        rationale="Deep pain or swelling more than six weeks after a sprain: a 'sprain that "
+        "never settled' needs MRI for an osteochondral lesion.",
+        sources=(ROBINSON_2003, cite(REF, "section 7, quick map")),
+    ),
+)
+
+OVERUSE_RULES = (
+    Rule(
+        "impingement.posterior",
+        _C,
+        when=("posterior_impingement_suspected",),
+        queue=Queue.PHYSIO,
+        condition="posterior ankle impingement",
+        rationale="Pain at the back of the ankle on pointing the toes down (forced plantarflexion "
+        "reproduces it): activity modification and physio first.",
+        sources=(SEED_POSTERIOR, SEED_IMPINGEMENT, cite(REF, "section 6, posterior impingement")),
+    ),
+    Rule(
+        "impingement.anterior",
+        _C,
+        when=("anterior_impingement_suspected",),
+        queue=Queue.PHYSIO,
+        condition="anterior ankle impingement",
+        rationale="A pinch at the front of the ankle on dorsiflexion or squatting: physio first.",
+        sources=(SEED_GUIDE, SEED_IMPINGEMENT, cite(REF, "section 6, anterior impingement")),
+    ),
+    Rule(
+        "achilles.tendinopathy",
+        _C,
+        when=("achilles_tendinopathy_suspected",),
+        queue=Queue.PHYSIO,
+        condition="Achilles tendinopathy",
+        rationale="Achilles pain 2-6 cm above the heel with tendon tenderness and a normal calf "
+        "squeeze: progressive loading with a physio; about 12 weeks to settle.",
+        sources=(cite("Hutchinson 2013"), SEED_RUNNING, cite(REF, "section 2, tendinopathy")),
+    ),
+    Rule(
+        "peroneal.tendinopathy",
+        _C,
+        when=("peroneal_tendinopathy_suspected",),
+        unless=("peroneal_subluxation",),
+        queue=Queue.PHYSIO,
+        condition="peroneal tendinopathy",
+        rationale="Pain behind the outer ankle bone, worse on resisted eversion: physio.",
+        sources=(SEED_GUIDE, SEED_RUNNING, cite(REF, "section 6, peroneal")),
+    ),
+    Rule(
+        "peroneal.subluxation",
+        _C,
+        when=("peroneal_subluxation",),
+        queue=Queue.IMAGING,
+        modality=Modality.MRI,
+        condition="peroneal tendon tear or subluxation",
+        rationale="Snapping or visible subluxation of the peroneal tendons: MRI, then surgical.",
+        sources=(cite(REF, "section 6, peroneal"),),
+    ),
+    Rule(
+        "instability.chronic",
+        _C,
+        when=("chronic_instability_suspected",),
+        queue=Queue.PHYSIO,
+        condition="chronic ankle instability",
+        rationale="Recurrent giving way after repeated sprains: neuromuscular, balance and "
+        "strength rehabilitation first.",
+        sources=(VUURBERG_2018, SEED_GUIDE),
+    ),
+    Rule(
+        "tarsal_tunnel.suspected",
+        _C,
+        when=("tarsal_tunnel_suspected",),
+        queue=Queue.PHYSIO,
+        condition="tarsal tunnel syndrome",
+        review=True,
+        rationale="Burning, tingling or numbness in the sole, or a positive Tinel or "
+        "dorsiflexion-eversion test: nerve compression, conservative care first.",
+        sources=(SEED_TARSAL, KINOSHITA_2001),
+    ),
+    Rule(
+        "tarsal_tunnel.motor_signs",
+        _C,
+        when=("tarsal_tunnel_motor_signs",),
+        queue=Queue.IMAGING,
+        urgency=_S,
+        modality=Modality.MRI,
+        condition="tarsal tunnel syndrome",
+        rationale="Tarsal tunnel with motor weakness: MRI or ultrasound for a space-occupying "
+        "lesion, with nerve conduction studies.",
+        sources=(cite(REF, "section 6, tarsal tunnel"),),
+    ),
+    Rule(
+        "stress_fracture.high_risk_site",
+        _C,
+        when=("stress_fracture_high_risk_site",),
+        queue=Queue.IMAGING,
+        urgency=Urgency.URGENT,
+        modality=Modality.MRI,
+        condition="stress fracture (high-risk site)",
+        rationale="Focal bony tenderness without injury at a high-risk site (anterior tibial "
+        "cortex, medial malleolus, talus, navicular, fifth metatarsal base): early MRI, offload.",
+        sources=(PATEL_2011, cite("Sports Health 2014 review, high-risk stress fractures")),
+    ),
+    Rule(
+        "stress_fracture.low_risk_site",
+        _C,
+        when=("stress_fracture_low_risk_site",),
+        queue=Queue.IMAGING,
+        urgency=_S,
+        modality=Modality.XRAY,
+        condition="stress fracture",
+        rationale="Focal (under 5 cm) bony tenderness or pain on hopping with rest pain: X-ray "
+        "first, offload.",
+        sources=(PATEL_2011, SEED_RUNNING),
+    ),
+    Rule(
+        "shin.diffuse_tenderness",
+        _C,
+        when=("shin_pain_diffuse_tenderness",),
+        queue=Queue.HOME_CARE,
+        condition="shin splints",
+        rationale="Shin pain with diffuse tenderness over 5 cm or more is shin splints, not a "
+        "stress fracture: relative rest and graded return.",
+        sources=(cite("Yates and White 2004"), SEED_SHIN, SEED_GUIDE),
+    ),
+    Rule(
+        "plantar_fasciitis.suspected",
+        _C,
+        when=("plantar_fasciitis_suspected",),
+        queue=Queue.HOME_CARE,
+        condition="plantar fasciitis",
+        rationale="Plantar heel pain worst with the first steps after rest, tender medial "
+        "calcaneal tubercle: clinical diagnosis, home care, no imaging.",
+        sources=(MARTIN_2014, SEED_RUNNING),
+    ),
+    Rule(
+        "overuse.soft_tissue_strain",
+        _C,
+        when=("overuse_strain_pattern",),
+        queue=Queue.HOME_CARE,
+        condition="soft-tissue strain from overuse",
+        rationale="Gradual pain after a training change or with tight calves, no bony "
+        "tenderness, full weight-bearing: relative rest and graded return at home.",
+        sources=(SEED_STRAIN, cite(REF, "section 6, overuse soft-tissue strain")),
+    ),
+    Rule(
+        "overuse.posterior_chain_tightness",
+        _C,
+        when=("posterior_chain_tight", "overuse_strain_pattern"),
+        queue=Queue.HOME_CARE,
+        condition="posterior-chain tightness",
+        rationale="Tight calves and hamstrings pull on the Achilles and ankle: daily stretching, "
+        "heat before activity, rolling.",
+        sources=(cite("seed 004_ad83bbae4b3e43d7.txt", "'Tightness in the Posterior Chain'"),),
+    ),
+    Rule(
+        "overuse.training_error",
+        _C,
+        when=("training_error", "overuse_strain_pattern"),
+        queue=Queue.HOME_CARE,
+        condition="training error (sudden load increase or poor progression)",
+        rationale="Mileage or intensity rose faster than the tissues adapt: scale back, then "
+        "increase by no more than 10% a week.",
+        sources=(
+            cite("seed 004_ad83bbae4b3e43d7.txt", "'Sudden Increase in Running Activity'"),
+            cite("seed 004_ad83bbae4b3e43d7.txt", "'Improper Running Progression'"),
+        ),
+    ),
+)
+
+CONDITION_RULES = SPRAIN_RULES + OVERUSE_RULES

@@ -1,0 +1,89 @@
+"""Acute trauma (stage 2): Ottawa ankle and foot rules with their exclusions, and the child rules."""
+
+from services.triage.engine.decision import Modality, Queue, Urgency
+from services.triage.engine.rules.base import Rule, Stage, cite
+from services.triage.engine.rules.sources import ANDERSON_2022, DOWLING_2009, REF, STIELL_1993
+
+_T = Stage.TRAUMA
+_X = Modality.XRAY
+
+OTTAWA_RULES = (
+    Rule(
+        "ottawa.ankle_positive",
+        _T,
+        when=("ottawa_ankle_positive",),
+        queue=Queue.IMAGING,
+        urgency=Urgency.URGENT,
+        modality=_X,
+        condition="fracture",
+        rationale="Malleolar pain with bony tenderness at the posterior edge or tip of a "
+        "malleolus, or unable to take four steps both straight after the injury and now.",
+        sources=(STIELL_1993, DOWLING_2009),
+    ),
+    Rule(
+        "ottawa.foot_positive",
+        _T,
+        when=("ottawa_foot_positive",),
+        queue=Queue.IMAGING,
+        urgency=Urgency.URGENT,
+        modality=_X,
+        condition="fracture",
+        rationale="Midfoot pain with bony tenderness at the base of the fifth metatarsal or the "
+        "navicular, or unable to take four steps both straight after the injury and now.",
+        sources=(STIELL_1993, DOWLING_2009),
+    ),
+    Rule(
+        "ottawa.excluded_with_significant_signs",
+        _T,
+        when=("ottawa_excluded", "significant_trauma_signs"),
+        queue=Queue.IMAGING,
+        urgency=Urgency.URGENT,
+        modality=_X,
+        condition="fracture",
+        review=True,
+        rationale="The Ottawa rules were not validated with intoxication, head injury, multiple "
+        "painful injuries, reduced sensation or pregnancy: X-ray on clinical judgement.",
+        sources=(STIELL_1993, cite("mypcr.ca summary of the Stiell guideline")),
+    ),
+    Rule(
+        "ottawa.excluded_needs_judgement",
+        _T,
+        when=("ottawa_excluded",),
+        unless=("significant_trauma_signs",),
+        review=True,
+        rationale="An Ottawa exclusion applies, so a negative rule cannot clear a fracture.",
+        sources=(STIELL_1993,),
+    ),
+    Rule(
+        "ottawa.late_presentation",
+        _T,
+        when=("late_trauma_presentation", "significant_trauma_signs"),
+        queue=Queue.IMAGING,
+        urgency=Urgency.SOON,
+        modality=_X,
+        condition="fracture",
+        review=True,
+        rationale="More than 10 days after the injury the Ottawa rules miss fractures (15 of 19 "
+        "in late presenters were Ottawa-negative): X-ray on clinical judgement.",
+        sources=(ANDERSON_2022, cite(REF, "section 5, late presentation")),
+    ),
+    Rule(
+        "ottawa.late_presentation_needs_judgement",
+        _T,
+        when=("late_trauma_presentation",),
+        unless=("significant_trauma_signs",),
+        review=True,
+        rationale="More than 10 days after the injury a negative Ottawa rule does not exclude "
+        "a fracture; a clinician decides on X-ray.",
+        sources=(ANDERSON_2022,),
+    ),
+    Rule(
+        "child.under_five_trauma",
+        _T,
+        when=("under_5_trauma",),
+        review=True,
+        rationale="Neither the Ottawa nor the Low Risk Ankle Rule is validated under about five "
+        "years: a clinician decides, thinking of toddler's fracture and non-accidental injury.",
+        sources=(DOWLING_2009, cite(REF, "section 1, children under about 5 years")),
+    ),
+)

@@ -1,0 +1,36 @@
+"""Citations shared by several rules, spelt once so every decision quotes them the same way."""
+
+from services.triage.engine.rules.base import cite
+
+REF = "reference/clinical-rules.md"
+STIELL_1993 = cite("Stiell 1993, JAMA 269:1127", "refined Ottawa ankle and foot rules")
+ANDERSON_2022 = cite("Anderson 2022, Emerg Med J 39:258", "OAR unsafe >=10 days after injury")
+DOWLING_2009 = cite("Dowling 2009, Acad Emerg Med 16:277", "OAR reliable in children over 5")
+BOUTIS_2013 = cite("Boutis 2013, CMAJ 185:E731", "Low Risk Ankle Rule, children 3-16")
+AAOS_2009 = cite("AAOS 2009 (Chiodo 2010, JAAOS 18:503)", "two or more of four criteria")
+MAFFULLI_1998 = cite("Maffulli 1998, Am J Sports Med 26:266", "calf squeeze sensitivity 0.96")
+SMAN_2015 = cite("Sman 2015, Br J Sports Med 49:323", "syndesmosis tests")
+VUURBERG_2018 = cite("Vuurberg 2018, Br J Sports Med 52:956", "ankle sprain guideline")
+VAN_DIJK_1996 = cite("van Dijk 1996, J Bone Joint Surg Br 78:958", "delayed exam at 5 days")
+PATEL_2011 = cite("Patel 2011, Am Fam Physician 83:39", "stress fractures")
+ACR_2024 = cite("ACR Appropriateness Criteria 2024", "MRI after negative X-ray")
+MARTIN_2014 = cite("Martin 2014, J Orthop Sports Phys Ther 44:A1", "plantar heel pain CPG")
+KINOSHITA_2001 = cite("Kinoshita 2001, J Bone Joint Surg Am 83:1835", "dorsiflexion-eversion test")
+COAKLEY_2006 = cite("Coakley 2006, Rheumatology (BSR/BOA)", "hot swollen joint")
+NICE_NG19 = cite("NICE NG19 2015", "diabetic foot problems")
+NICE_CKS_SPRAINS = cite("NICE CKS Sprains and strains 2016", "referral red flags")
+ZWIERS_2018 = cite("Zwiers 2018, JISAKOS 3:269", "endoscopic posterior impingement surgery")
+ROBINSON_2003 = cite("Robinson 2003 (via foothyperbook)", "investigate if not improved by 3 months")
+REF_TIMELINES = cite(REF, "section 5, timelines")
+REF_RED_FLAGS = cite(REF, "section 4, red flags")
+
+SEED_POSTERIOR = cite("seed 000_9281e541b26e62b4.txt", "'Ankle Impingement (Posterior)'")
+SEED_IMPINGEMENT = cite("seed 001_9c0bc143a4069b5a.txt", "'What is ankle impingement?'")
+SEED_RUNNING = cite("seed 002_993e68b0d89a85dd.txt", "'Common Ankle Injuries in Runners'")
+SEED_GUIDE = cite("seed 003_057b6b42fc89566d.txt", "'Ankle Pain When Running?'")
+SEED_BLACK_BLUE = cite("seed 003_057b6b42fc89566d.txt", "'black and blue' (sprained ankles)")
+SEED_TARSAL = cite("seed 003_057b6b42fc89566d.txt", "'Tarsal Tunnel Syndrome'")
+SEED_WEEK = cite("seed 003_057b6b42fc89566d.txt", "'If the problem persists for more than a week'")
+SEED_STRAIN = cite("seed 004_ad83bbae4b3e43d7.txt", "'Soft Tissue Strain from Overuse'")
+SEED_THREE_WEEKS = cite("seed 004_ad83bbae4b3e43d7.txt", "'Lasts longer than three weeks'")
+SEED_SHIN = cite("seed 004_ad83bbae4b3e43d7.txt", "'Shin Splints Affecting the Tibialis Anterior'")

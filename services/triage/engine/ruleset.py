@@ -1,0 +1,51 @@
+"""The rule set's version and a sha256 of its content, stamped on every decision.
+
+The hash covers everything that decides a route or what the decision says: the rules, the
+missing-information checks, the contradiction pairs, the condition profiles and the advice and
+follow-up tables. Bump RULESET_VERSION whenever the hash changes (a test pins the pair).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, is_dataclass
+from enum import Enum
+
+from services.triage.engine import care_advice, findings, follow_up, missing
+from services.triage.engine.rules import ALL_RULES
+
+RULESET_VERSION = "1.0.0"
+
+
+def _plain(value):
+    if is_dataclass(value):
+        return _plain(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def ruleset_content() -> dict:
+    return _plain(
+        {
+            "rules": ALL_RULES,
+            "checks": missing.CHECKS,
+            "contradictions": missing.CONTRADICTIONS,
+            "profiles": findings.PROFILES,
+            "advice": care_advice.ADVICE + tuple(care_advice.EMERGENCY_ADVICE),
+            "follow_up": follow_up.PLAN,
+        }
+    )
+
+
+def _hash() -> str:
+    canonical = json.dumps(ruleset_content(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+RULESET_HASH = _hash()
