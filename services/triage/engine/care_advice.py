@@ -100,9 +100,22 @@ ADVICE = (
 )
 
 
+_RELEVANT = tuple(sorted({name for a in ADVICE for name in a.any_of + a.none_of}))
+_CACHE: dict = {}
+
+
 def advise(queue: Queue, urgency: Urgency, facts: Facts) -> tuple[str, ...]:
+    """Memoised on the route and the facts the advice table reads."""
     if urgency is Urgency.EMERGENCY:
         return EMERGENCY_ADVICE
+    key = (queue, *[facts[name] for name in _RELEVANT])
+    found = _CACHE.get(key)
+    if found is None:
+        found = _CACHE[key] = _select(queue, facts)
+    return found
+
+
+def _select(queue: Queue, facts: Facts) -> tuple[str, ...]:
     return tuple(
         a.text
         for a in ADVICE

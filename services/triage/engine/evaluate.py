@@ -19,6 +19,16 @@ __all__ = ["CaseInput", "evaluate"]
 _MATCH = compile_matcher(MATCHED_RULES)
 QUEUE_RANK = {Queue.HOME_CARE: 0, Queue.PHYSIO: 1, Queue.IMAGING: 2, Queue.SURGICAL: 3}
 _DECISIVE_STAGES = (Stage.RED_FLAG, Stage.TRAUMA, Stage.RUPTURE)
+_URGENCY_BY_RANK = {urgency.rank: urgency for urgency in Urgency}
+_ALL = MATCHED_RULES + (FALLBACK, SAFETY_FLOOR)
+# Built once: a decision quotes the same immutable explanation objects for every case.
+_FIRED = {rule.id: FiredRule(rule.id, rule.rationale, rule.sources) for rule in _ALL}
+_LABEL = {
+    rule.id: f"{rule.queue.value}{'/' + rule.modality.value if rule.modality else ''} "
+    f"({rule.urgency.value}): {rule.id}"
+    for rule in _ALL
+    if rule.queue is not None
+}
 
 
 def evaluate(case: CaseInput) -> Decision:
@@ -29,21 +39,21 @@ def evaluate(case: CaseInput) -> Decision:
     if routing[0] is FALLBACK:
         fired.append(FALLBACK)
     winner = choose_route(routing)
-    urgency = max((rule.urgency for rule in routing), key=_urgency_rank)
+    urgency = _URGENCY_BY_RANK[max(rule.urgency.rank for rule in routing)]
     missing, unsafe_unknowns = find_missing(case, facts)
     review = unsafe_unknowns or any(rule.review for rule in fired)
     queue, modality = winner.queue, winner.modality
     if review and queue is Queue.HOME_CARE:
         # Safety floor: an unknown or contradictory safety answer never ends in home care.
         queue, modality = SAFETY_FLOOR.queue, None
-        urgency = max(urgency, SAFETY_FLOOR.urgency, key=_urgency_rank)
+        urgency = _URGENCY_BY_RANK[max(urgency.rank, SAFETY_FLOOR.urgency.rank)]
         fired.append(SAFETY_FLOOR)
     return Decision(
         queue=queue,
         urgency=urgency,
         imaging_modality=modality,
         conditions=_likely_conditions(winner, fired, facts),
-        rules_fired=tuple(FiredRule(r.id, r.rationale, r.sources) for r in fired),
+        rules_fired=tuple(_FIRED[r.id] for r in fired),
         care_advice=advise(queue, urgency, facts),
         follow_up_plan=plan(queue, urgency, modality, facts),
         missing_information=tuple(missing),
@@ -69,10 +79,6 @@ def choose_route(routing: list[Rule]) -> Rule:
     return max(routing, key=lambda r: (QUEUE_RANK[r.queue], r.urgency.rank))
 
 
-def _urgency_rank(urgency: Urgency) -> int:
-    return urgency.rank
-
-
 def _likely_conditions(winner: Rule, fired: list[Rule], facts: Facts) -> tuple:
     ordered = sorted(
         (rule for rule in fired if rule.condition),
@@ -89,7 +95,5 @@ def _likely_conditions(winner: Rule, fired: list[Rule], facts: Facts) -> tuple:
 
 def _also_indicated(routing: list[Rule], queue: Queue, modality) -> tuple[str, ...]:
     return tuple(
-        f"{r.queue.value}{'/' + r.modality.value if r.modality else ''} ({r.urgency.value}): {r.id}"
-        for r in routing
-        if (r.queue, r.modality) != (queue, modality)
+        _LABEL[r.id] for r in routing if r.queue is not queue or r.modality is not modality
     )

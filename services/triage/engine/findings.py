@@ -133,10 +133,24 @@ PROFILES: dict[str, tuple[tuple[Finding, ...], tuple[Finding, ...]]] = {
 }
 
 
-def describe(condition: str, facts: Facts) -> LikelyCondition:
+def _names(condition: str) -> tuple[str, ...]:
     supporting, against = PROFILES.get(condition, ((), ()))
-    return LikelyCondition(
-        condition,
-        supporting=tuple(text for name, text in supporting if facts[name]),
-        against=tuple(text for name, text in against if facts[name]),
-    )
+    return tuple(name for name, _ in supporting + against)
+
+
+_NAMES = {condition: _names(condition) for condition in PROFILES}
+_CACHE: dict = {}
+
+
+def describe(condition: str, facts: Facts) -> LikelyCondition:
+    """Memoised on the profile's facts: the same findings always read the same way."""
+    key = (condition, *[facts[name] for name in _NAMES.get(condition, ())])
+    found = _CACHE.get(key)
+    if found is None:
+        supporting, against = PROFILES.get(condition, ((), ()))
+        found = _CACHE[key] = LikelyCondition(
+            condition,
+            supporting=tuple(text for name, text in supporting if facts[name]),
+            against=tuple(text for name, text in against if facts[name]),
+        )
+    return found

@@ -83,7 +83,20 @@ PLAN = (
 )
 
 
+_RELEVANT = tuple(sorted({name for p in PLAN for name in p.any_of}))
+_CACHE: dict = {}
+
+
 def plan(queue: Queue, urgency: Urgency, modality: Modality | None, facts: Facts) -> tuple:
+    """Memoised on the route and the facts the plan reads."""
+    key = (queue, urgency, modality, *[facts[name] for name in _RELEVANT])
+    found = _CACHE.get(key)
+    if found is None:
+        found = _CACHE[key] = _build(queue, urgency, modality, facts)
+    return found
+
+
+def _build(queue: Queue, urgency: Urgency, modality: Modality | None, facts: Facts) -> tuple:
     if urgency is Urgency.EMERGENCY:
         return (_STAFF_ALERT,)
     steps = [_SEEN_CHECK] if urgency is Urgency.URGENT else []

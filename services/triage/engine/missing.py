@@ -183,12 +183,31 @@ GRADUAL_WITH_MECHANISM = (
 )
 
 
-def _split(path: str) -> tuple[str, str]:
+_SOURCE_VARS = {"history": "h", "exam": "e", "case": "c"}
+
+
+def _unknown_expr(path: str) -> str:
     source, _, name = path.partition(".")
-    return source, name
+    value = f"{_SOURCE_VARS[source]}.{name}"
+    # An empty list (no pain locations ticked) is as unanswered as None.
+    return f"not {value}" if name == "pain_locations" else f"{value} is None"
 
 
-_COMPILED = tuple((check, tuple(_split(p) for p in check.fields)) for check in CHECKS)
+def _compile_checks(checks: tuple[Check, ...]):
+    """Generate one straight-line function from the checks (same idea as matcher.py)."""
+    lines = ["def run(f, h, e, c):", "    out = []"]
+    for index, check in enumerate(checks):
+        joiner = " or " if check.any_field else " and "
+        unknown = joiner.join(_unknown_expr(p) for p in check.fields)
+        relevant = " and ".join(f"f[{n!r}]" for n in check.when)
+        lines.append(f"    if {relevant} and ({unknown}): out.append(CHECKS[{index}])")
+    lines.append("    return out")
+    namespace: dict = {"CHECKS": checks}
+    exec(compile("\n".join(lines), "<missing checks>", "exec"), namespace)  # noqa: S102
+    return namespace["run"]
+
+
+_RUN_CHECKS = _compile_checks(CHECKS)
 
 
 def add_context_facts(facts: Facts, case: CaseInput) -> None:
@@ -205,18 +224,11 @@ def add_context_facts(facts: Facts, case: CaseInput) -> None:
 
 def find_missing(case: CaseInput, facts: Facts) -> tuple[list[str], bool]:
     """Return the questions to ask and whether any of them is safety-relevant."""
-    sources = {"history": case.history, "exam": case.exam or _NO_EXAM, "case": case}
-    missing: list[str] = []
-    safety = False
-    for check, fields in _COMPILED:
-        if not all(facts[name] for name in check.when):
-            continue
-        unknown = [getattr(sources[src], name) in (None, []) for src, name in fields]
-        if any(unknown) if check.any_field else all(unknown):
-            missing.append(check.question)
-            safety = safety or check.safety
+    unanswered = _RUN_CHECKS(facts, case.history, case.exam or _NO_EXAM, case)
     contradictions = find_contradictions(case)
-    return missing + contradictions, safety or bool(contradictions)
+    missing = [check.question for check in unanswered] + contradictions
+    safety = bool(contradictions) or any(check.safety for check in unanswered)
+    return missing, safety
 
 
 def find_contradictions(case: CaseInput) -> list[str]:
