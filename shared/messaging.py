@@ -28,7 +28,6 @@ def make_celery(name: str, settings: Settings, include: list[str] | None = None)
         result_serializer="json",
         task_ignore_result=True,
         task_routes={name: {"queue": m.queue} for name, m in MESSAGE_TYPES.items()},
-        worker_hijack_root_logger=False,
         timezone="UTC",
         enable_utc=True,
     )

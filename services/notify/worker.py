@@ -9,7 +9,6 @@ from __future__ import annotations
 from celery.signals import worker_process_init
 
 from shared.db import make_sync_engine
-from shared.logging import configure_logging
 from shared.messaging import make_celery
 from shared.settings import get_settings
 
@@ -31,7 +30,6 @@ _engine = None
 @worker_process_init.connect
 def _build_engine_in_child(**_kwargs) -> None:
     global _engine
-    configure_logging()
     _engine = make_sync_engine(get_settings())
 
 

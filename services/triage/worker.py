@@ -5,7 +5,6 @@ from __future__ import annotations
 from celery.signals import worker_process_init
 
 from shared.db import make_sync_engine
-from shared.logging import configure_logging
 from shared.messaging import make_celery
 from shared.settings import get_settings
 
@@ -17,7 +16,6 @@ _engine = None
 def _build_engine_in_child(**_kwargs) -> None:
     # A forked pool child must not share its parent's connection pool.
     global _engine
-    configure_logging()
     _engine = make_sync_engine(get_settings())
 
 
