@@ -315,7 +315,11 @@ def route(case: CaseInput) -> Route:
         or (h.weekly_load_increase_percent is not None and h.weekly_load_increase_percent > 10)
     )
     tight = gradual and h.calves_or_hamstrings_feel_tight is True
-    if (training or tight) and not (True in ankle_bone or True in foot_bone) and now is not False:
+    if (
+        (training or tight)
+        and not (True in ankle_bone or True in foot_bone or high_risk or low_risk)
+        and now is not False
+    ):
         co.append((H, R, None))
 
     # Escalators

@@ -315,6 +315,8 @@ def _overuse_conditions(f: Facts, h: PreVisitHistory, e: ExamFindings) -> None:
     f["overuse_strain_pattern"] = (
         (f["training_error"] or f["posterior_chain_tight"])
         and not f["any_bony_tenderness"]
+        and not f["stress_fracture_low_risk_site"]
+        and not f["stress_fracture_high_risk_site"]
         and not f["not_bearing_weight_now"]
     )
 
