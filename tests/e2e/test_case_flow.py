@@ -112,7 +112,7 @@ def test_a_submitted_form_is_routed_followed_up_and_the_reminder_arrives_by_emai
     system.start("notify", CLINIC_CLOCK_OFFSET_SECONDS=str((first_due_days + 1) * 86400))
     [mail] = wait_for(lambda: smtp_sink.to(patient["email"]), 30, "the reminder email", system)
     body = mail.get_payload(decode=True).decode()
-    assert "Lucia" in body and "/check-ins/" in body
+    assert "Lucia" in body and "/check-in" in body
 
 
 def _decided(api: httpx.Client, case_id: str) -> dict | None:

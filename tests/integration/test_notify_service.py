@@ -99,7 +99,7 @@ def test_a_due_reminder_arrives_by_smtp_with_a_link_and_no_clinical_content(
 
     [mail] = smtp_sink.to(patient["email"])
     body = mail.get_payload(decode=True).decode()
-    assert "Rosa" in body and "/check-ins/" in body
+    assert "Rosa" in body and "/check-in" in body
     for clinical_word in ("imaging", "x-ray", "xray", "fracture", "sprain", decision.queue):
         assert clinical_word not in body.lower()
     assert follow_up_rows(engine)[0].status == "sent"

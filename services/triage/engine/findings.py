@@ -125,6 +125,57 @@ PROFILES: dict[str, tuple[tuple[Finding, ...], tuple[Finding, ...]]] = {
         ),
         (_BONY,),
     ),
+    "open fracture or joint wound": (
+        (("open_wound_after_trauma", "wound over the injured bone or joint"),),
+        (),
+    ),
+    "neurovascular compromise": (
+        (
+            ("foot_cold_pale_or_pulseless", "cold, pale or pulseless foot"),
+            ("numbness_or_motor_loss_after_trauma", "numbness or weakness after the injury"),
+        ),
+        (),
+    ),
+    "acute compartment syndrome": (
+        (("compartment_signs", "tense compartment or pain on passive toe stretch"),),
+        (),
+    ),
+    "septic arthritis": (
+        (
+            ("hot_swollen_joint", "hot, swollen joint"),
+            ("febrile", "fever or feeling unwell"),
+            ("child_not_bearing_weight", "child not bearing weight"),
+        ),
+        (),
+    ),
+    "cauda equina syndrome": (
+        (("cauda_equina_symptoms", "saddle numbness or bladder or bowel change"),),
+        (),
+    ),
+    "diabetic foot infection or ischaemia": (
+        (("diabetic_ulcer_with_infection_or_ischaemia", "diabetic ulcer with fever or ischaemia"),),
+        (),
+    ),
+    "suspected active Charcot foot": (
+        (("diabetic_red_warm_swollen_foot", "red, warm, swollen diabetic foot"),),
+        (),
+    ),
+    "haemarthrosis": (
+        (("anticoagulated_swelling_after_trauma", "swelling after injury on blood thinners"),),
+        (),
+    ),
+    "infection or tumour": ((("febrile_without_trauma", "fever without an injury"),), ()),
+    "nerve compression or radiculopathy": (
+        (("motor_deficit_without_trauma", "weakness without an injury"),),
+        (),
+    ),
+    "peroneal tendon tear or subluxation": (
+        (
+            ("peroneal_subluxation", "snapping or visible peroneal subluxation"),
+            ("peroneal_tendinopathy_suspected", "lateral retromalleolar pain"),
+        ),
+        (),
+    ),
     "posterior-chain tightness": ((("posterior_chain_tight", "tight calves or hamstrings"),), ()),
     "training error (sudden load increase or poor progression)": (
         (("training_error", "sudden mileage increase or poor progression"),),

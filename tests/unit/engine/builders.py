@@ -5,41 +5,41 @@ from __future__ import annotations
 from services.triage.engine import CaseInput
 from shared.clinical_record import ExamFindings, FollowUpAnswer, PreVisitHistory
 
-SAFE_HISTORY = dict(
-    onset="gradual",
-    foot_cold_pale_or_blue=False,
-    joint_hot_red_swollen=False,
-    numbness_or_tingling=False,
-    burning_or_tingling_in_sole=False,
-    visible_deformity=False,
-    wound_over_injury=False,
-    walked_four_steps_immediately=True,
-    walks_four_steps_now=True,
-    fever_or_unwell=False,
-    diabetes=False,
-)
+SAFE_HISTORY = {
+    "onset": "gradual",
+    "foot_cold_pale_or_blue": False,
+    "joint_hot_red_swollen": False,
+    "numbness_or_tingling": False,
+    "burning_or_tingling_in_sole": False,
+    "visible_deformity": False,
+    "wound_over_injury": False,
+    "walked_four_steps_immediately": True,
+    "walks_four_steps_now": True,
+    "fever_or_unwell": False,
+    "diabetes": False,
+}
 
-SAFE_EXAM = dict(
-    pain_in_malleolar_zone=False,
-    pain_in_midfoot_zone=False,
-    tender_lateral_malleolus_posterior_edge_or_tip=False,
-    tender_medial_malleolus_posterior_edge_or_tip=False,
-    tender_base_of_fifth_metatarsal=False,
-    tender_navicular=False,
-    bears_weight_four_steps_in_clinic=True,
-    intoxicated=False,
-    head_injury=False,
-    multiple_painful_injuries=False,
-    reduced_sensation=False,
-    deformity=False,
-    open_wound_over_fracture_or_joint=False,
-    pulses_absent=False,
-    foot_cold_or_pale=False,
-    tender_syndesmosis=False,
-    calf_squeeze_no_plantarflexion=False,
-)
+SAFE_EXAM = {
+    "pain_in_malleolar_zone": False,
+    "pain_in_midfoot_zone": False,
+    "tender_lateral_malleolus_posterior_edge_or_tip": False,
+    "tender_medial_malleolus_posterior_edge_or_tip": False,
+    "tender_base_of_fifth_metatarsal": False,
+    "tender_navicular": False,
+    "bears_weight_four_steps_in_clinic": True,
+    "intoxicated": False,
+    "head_injury": False,
+    "multiple_painful_injuries": False,
+    "reduced_sensation": False,
+    "deformity": False,
+    "open_wound_over_fracture_or_joint": False,
+    "pulses_absent": False,
+    "foot_cold_or_pale": False,
+    "tender_syndesmosis": False,
+    "calf_squeeze_no_plantarflexion": False,
+}
 
-SPRAIN = dict(onset="injury", injury_mechanism="rolled_outward", pain_locations=["outside"])
+SPRAIN = {"onset": "injury", "injury_mechanism": "rolled_outward", "pain_locations": ["outside"]}
 
 
 def case(
