@@ -22,7 +22,8 @@ def add_follow_ups(session: Session, case_id: uuid.UUID, decision_id: uuid.UUID,
     if not planned:
         return 0
     rows = [FollowUp(case_id=case_id, decision_id=decision_id, step=p.step, kind=p.kind,
-                     purpose=p.purpose, due_at=p.due_at).model_dump() for p in planned]
+                     purpose=p.purpose, due_at=p.due_at,
+                     next_attempt_at=p.due_at).model_dump() for p in planned]
     inserted = session.exec(insert(FollowUp).values(rows).on_conflict_do_nothing(
         constraint="uq_follow_ups_decision_step").returning(FollowUp.id))
     return len(inserted.all())
@@ -41,8 +42,9 @@ def cancel_open_follow_ups(session: Session, case_id: uuid.UUID, keep_decision: 
 def claim_due(session: Session, now: datetime, limit: int) -> list[FollowUp]:
     """Due follow-ups, locked so that a concurrent dispatcher skips them."""
     query = (select(FollowUp)
-             .where(FollowUp.status == FollowUpStatus.SCHEDULED, col(FollowUp.due_at) <= now)
-             .order_by(col(FollowUp.due_at)).limit(limit).with_for_update(skip_locked=True))
+             .where(FollowUp.status == FollowUpStatus.SCHEDULED,
+                    col(FollowUp.next_attempt_at) <= now)
+             .order_by(col(FollowUp.next_attempt_at)).limit(limit).with_for_update(skip_locked=True))
     return list(session.exec(query).all())
 
 

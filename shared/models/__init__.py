@@ -3,7 +3,8 @@
 from shared.models.audit import AuditEvent
 from shared.models.base import SQLModel
 from shared.models.case import Case, CaseStatus, IntakeResponse, Observation
-from shared.models.followup import Delivery, FollowUp, FollowUpStatus
+from shared.models.followup import Delivery, DeliveryStatus, FollowUp, FollowUpStatus
+from shared.models.optout import ChannelOptOut
 from shared.models.outbox import OutboxMessage
 from shared.models.patient import Patient
 from shared.models.triage import QueueEntry, TriageDecision
@@ -11,6 +12,7 @@ from shared.models.triage import QueueEntry, TriageDecision
 metadata = SQLModel.metadata
 
 __all__ = [
-    "AuditEvent", "Case", "CaseStatus", "Delivery", "FollowUp", "FollowUpStatus", "IntakeResponse",
-    "Observation", "OutboxMessage", "Patient", "QueueEntry", "SQLModel", "TriageDecision", "metadata",
+    "AuditEvent", "Case", "CaseStatus", "ChannelOptOut", "Delivery", "DeliveryStatus", "FollowUp",
+    "FollowUpStatus", "IntakeResponse", "Observation", "OutboxMessage", "Patient", "QueueEntry",
+    "SQLModel", "TriageDecision", "metadata",
 ]
