@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -27,12 +28,30 @@ class Settings(BaseSettings):
     # Shifts every service's notion of "now"; tests use it to advance days without sleeping.
     clock_offset_seconds: float = 0.0
     public_url: str = "http://127.0.0.1:8000"
+    # Browser origins allowed to call the API from elsewhere; empty keeps CORS closed.
+    cors_origins: list[str] = []
 
     smtp_host: str | None = Field(None, validation_alias="SMTP_HOST")
     smtp_port: int = Field(25, validation_alias="SMTP_PORT")
     smtp_sender: str = "Ankle Clinic <no-reply@clinic.local>"
     # Without an SMTP host, mail lands in this Maildir so a person can open and read it.
     mail_dir: Path | None = None
+
+    # SMS through the provider's HTTP API (POST JSON with a bearer key); no endpoint, no SMS.
+    sms_endpoint: str | None = None
+    sms_api_key: str | None = None
+    sms_sender: str = "AnkleClinic"
+    sms_timeout_seconds: float = 10.0
+
+    # No reminder reaches a patient between these local times (in the patient's time zone);
+    # one that falls due then waits for the end. Equal start and end: no quiet hours.
+    quiet_hours_start: time = time(21, 0)
+    quiet_hours_end: time = time(8, 0)
+    # A transiently failed delivery waits base * 2^(attempt-1) seconds (capped, plus jitter)
+    # and is given up after this many attempts, landing on the failed-deliveries list.
+    delivery_max_attempts: int = Field(5, ge=1)
+    delivery_retry_base_seconds: float = Field(300.0, ge=0)
+    delivery_retry_max_seconds: float = Field(6 * 3600.0, ge=0)
 
     outbox_poll_seconds: float = 0.5
     dispatch_interval_seconds: float = 5.0
@@ -45,6 +64,8 @@ class Settings(BaseSettings):
             not self.secret_key or self.secret_key == DEV_SECRET_PLACEHOLDER
         ):
             raise ValueError("CLINIC_SECRET_KEY must be set to a real secret in production")
+        if self.env == "production" and self.sms_endpoint and not self.sms_api_key:
+            raise ValueError("CLINIC_SMS_API_KEY must be set when CLINIC_SMS_ENDPOINT is")
         return self
 
     @property

@@ -6,15 +6,25 @@ import uuid
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from redis.asyncio import Redis
 
 from services.intake import health
+from services.intake.audit.router import router as audit_router
+from services.intake.auth.rate_limit import Limits
+from services.intake.auth.router import router as auth_router
 from services.intake.cases.router import router as cases_router
 from services.intake.errors import install_error_handlers
 from services.intake.patients.router import router as patients_router
 from services.intake.queues.router import router as queues_router
+from services.intake.security_headers import install_security_headers
+from services.intake.users.router import router as users_router
 from shared.db import async_session_factory, make_async_engine
 from shared.logging import configure_logging
 from shared.settings import Settings, get_settings
+
+ROUTERS = (health.router, auth_router, users_router, patients_router, cases_router,
+           queues_router, audit_router)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -25,7 +35,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging()
         app.state.engine = make_async_engine(settings)
         app.state.session_factory = async_session_factory(app.state.engine)
+        app.state.redis = Redis.from_url(settings.redis_url, socket_timeout=2,
+                                         socket_connect_timeout=2)
         yield
+        await app.state.redis.aclose()
         await app.state.engine.dispose()
 
     app = FastAPI(
@@ -35,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.sign_in_limits = Limits()
 
     @app.middleware("http")
     async def request_id(request: Request, call_next):
@@ -44,7 +58,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.headers["X-Request-ID"] = request.state.request_id
         return response
 
+    install_security_headers(app, production=settings.env == "production")
+    if settings.cors_origins:  # closed unless configured
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_credentials=True, allow_methods=["GET", "POST", "PATCH"],
+                           allow_headers=["Authorization", "Content-Type", "X-CSRF-Token"])
     install_error_handlers(app)
-    for router in (health.router, patients_router, cases_router, queues_router):
+    for router in ROUTERS:
         app.include_router(router)
     return app

@@ -1,4 +1,6 @@
-"""Request-scoped dependencies: the database session and who is asking."""
+"""Request-scoped dependencies: the database session and the request id.
+
+Who is asking is resolved in services/intake/auth/dependencies.py."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.audit import Actor
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -21,11 +22,5 @@ def get_request_id(request: Request) -> str:
     return request.state.request_id
 
 
-def get_actor(_request: Request) -> Actor:
-    # Until sign-in exists (issue 4) every caller is recorded as unauthenticated.
-    return Actor(id="unauthenticated", role="anonymous")
-
-
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 RequestIdDep = Annotated[str, Depends(get_request_id)]
-ActorDep = Annotated[Actor, Depends(get_actor)]

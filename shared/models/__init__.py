@@ -8,11 +8,13 @@ from shared.models.optout import ChannelOptOut
 from shared.models.outbox import OutboxMessage
 from shared.models.patient import Patient
 from shared.models.triage import QueueEntry, TriageDecision
+from shared.models.user import STAFF_ROLES, AuthSession, Role, User
 
 metadata = SQLModel.metadata
 
 __all__ = [
-    "AuditEvent", "Case", "CaseStatus", "ChannelOptOut", "Delivery", "DeliveryStatus", "FollowUp",
-    "FollowUpStatus", "IntakeResponse", "Observation", "OutboxMessage", "Patient", "QueueEntry",
-    "SQLModel", "TriageDecision", "metadata",
+    "STAFF_ROLES", "AuditEvent", "AuthSession", "Case", "CaseStatus", "ChannelOptOut", "Delivery",
+    "DeliveryStatus", "FollowUp", "FollowUpStatus", "IntakeResponse", "Observation",
+    "OutboxMessage", "Patient", "QueueEntry", "Role", "SQLModel", "TriageDecision", "User",
+    "metadata",
 ]

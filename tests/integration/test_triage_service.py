@@ -5,10 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from services.intake.app import create_app
 from services.triage.service import triage_case
 from shared.contracts import TriageCase
 from shared.db import sync_session
@@ -16,11 +14,6 @@ from tests.integration.helpers import create_patient, submit_intake
 
 pytestmark = pytest.mark.integration
 
-
-@pytest.fixture
-def client(settings, clean_database):
-    with TestClient(create_app(settings)) as client:
-        yield client
 
 
 def run_triage(engine, case_id: str, message_id: uuid.UUID | None = None):
@@ -73,7 +66,8 @@ def test_the_same_message_delivered_twice_makes_one_decision(client, engine):
                 "'notify.cases.routed'")[0][0] == 1
 
 
-def test_re_triage_keeps_old_decisions_and_moves_the_single_queue_entry(client, engine):
+def test_re_triage_keeps_old_decisions_and_moves_the_single_queue_entry(client, clinician,
+                                                                        engine):
     case = submit_intake(client, create_patient(client)["id"])
     first = run_triage(engine, case["id"])
 
@@ -87,7 +81,7 @@ def test_re_triage_keeps_old_decisions_and_moves_the_single_queue_entry(client, 
     [(decision_id,)] = rows(engine, "SELECT decision_id FROM queue_entries WHERE case_id = :id",
                             id=case["id"])
     assert decision_id == second.id
-    history = client.get(f"/cases/{case['id']}").json()["decision_history"]
+    history = client.get(f"/cases/{case['id']}", headers=clinician).json()["decision_history"]
     assert [d["id"] for d in history] == [str(second.id), str(first.id)]
 
 
@@ -96,18 +90,18 @@ def test_triage_of_an_unknown_case_is_dropped_without_writing_anything(client, e
     assert rows(engine, "SELECT count(*) FROM triage_decisions")[0][0] == 0
 
 
-def test_the_queue_lists_the_case_with_counts_by_urgency(client, engine):
+def test_the_queue_lists_the_case_with_counts_by_urgency(client, clinician, engine):
     case = submit_intake(client, create_patient(client)["id"])
     decision = run_triage(engine, case["id"])
 
-    listing = client.get(f"/queues/{decision.queue}/cases").json()
+    listing = client.get(f"/queues/{decision.queue}/cases", headers=clinician).json()
 
     assert [item["case_id"] for item in listing["items"]] == [case["id"]]
     assert listing["counts_by_urgency"][decision.urgency] == 1
 
 
-def test_an_unknown_queue_name_is_422_naming_it(client):
-    response = client.get("/queues/chiropractic/cases")
+def test_an_unknown_queue_name_is_422_naming_it(client, clinician):
+    response = client.get("/queues/chiropractic/cases", headers=clinician)
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["path", "queue"]

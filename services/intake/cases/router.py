@@ -4,61 +4,60 @@ import uuid
 
 from fastapi import APIRouter, status
 
+from services.intake.auth.dependencies import requires
+from services.intake.auth.permissions import Permission
+from services.intake.auth.principal import ensure_may_access_patient
 from services.intake.cases import service
-from services.intake.cases.schemas import (
-    CaseDetail, CasePublic, DecisionPublic, DecisionSummary, ExamRecorded, ExamSubmission,
-    IntakeSubmission, QueuePlacement,
-)
-from services.intake.dependencies import ActorDep, RequestIdDep, SessionDep
+from services.intake.cases.schemas import CasePublic, ExamRecorded, ExamSubmission, IntakeSubmission
+from services.intake.cases.views import CaseView, case_view
+from services.intake.dependencies import RequestIdDep, SessionDep
+from services.intake.errors import InvalidReference
 from shared.audit import record_audit
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CasePublic)
-async def submit_intake(
-    submission: IntakeSubmission, session: SessionDep, actor: ActorDep, request_id: RequestIdDep
-) -> CasePublic:
+async def submit_intake(submission: IntakeSubmission, session: SessionDep,
+                        principal: requires(Permission.SUBMIT_INTAKE),
+                        request_id: RequestIdDep) -> CasePublic:
     """Submit the pre-visit form; this opens a case and queues it for triage."""
+    if principal.is_patient and principal.patient_id != submission.patient_id:
+        # Answered exactly like an unknown patient, so other patients' ids reveal nothing.
+        raise InvalidReference(f"no patient with id {submission.patient_id}",
+                               field="body.patient_id")
     case = await service.open_case(session, submission)
-    record_audit(session, actor, "create", "Case", case.id, patient_id=case.patient_id,
-                 request_id=request_id)
+    record_audit(session, principal.actor, "create", "Case", case.id,
+                 patient_id=case.patient_id, request_id=request_id)
     await session.commit()
     return CasePublic.model_validate(case, from_attributes=True)
 
 
 @router.post("/{case_id}/exam-findings", status_code=status.HTTP_201_CREATED,
              response_model=ExamRecorded, responses={404: {"description": "No such case"}})
-async def add_exam_findings(
-    case_id: uuid.UUID, exam: ExamSubmission, session: SessionDep, actor: ActorDep,
-    request_id: RequestIdDep,
-) -> ExamRecorded:
-    case, exam_id, count = await service.record_exam(session, case_id, exam, recorded_by=actor.id)
-    record_audit(session, actor, "create", "Observation", exam_id, patient_id=case.patient_id,
-                 request_id=request_id)
+async def add_exam_findings(case_id: uuid.UUID, exam: ExamSubmission, session: SessionDep,
+                            staff: requires(Permission.RECORD_EXAM),
+                            request_id: RequestIdDep) -> ExamRecorded:
+    case, exam_id, count = await service.record_exam(session, case_id, exam,
+                                                     recorded_by=staff.actor.id)
+    record_audit(session, staff.actor, "create", "Observation", exam_id,
+                 patient_id=case.patient_id, request_id=request_id)
     await session.commit()
     return ExamRecorded(case_id=case.id, exam_id=exam_id, findings_recorded=count)
 
 
-@router.get("/{case_id}", response_model=CaseDetail, responses={404: {"description": "No such case"}})
-async def read_case(
-    case_id: uuid.UUID, session: SessionDep, actor: ActorDep, request_id: RequestIdDep
-) -> CaseDetail:
-    """The case with its history, exam findings, current triage decision and decision history."""
+@router.get("/{case_id}", response_model=CaseView,
+            responses={404: {"description": "No such case"}})
+async def read_case(case_id: uuid.UUID, session: SessionDep,
+                    principal: requires(Permission.READ_CASE),
+                    request_id: RequestIdDep) -> CaseView:
+    """The case as the reader's role may see it: clinicians get the decision with its
+    rationale, sources, missing information and history; front desk the history and exam;
+    a patient their own case's status and next steps."""
     case = await service.get_case(session, case_id)
-    decisions = await service.decisions(session, case_id)
-    entry = await service.queue_entry(session, case_id)
-    detail = CaseDetail(
-        **CasePublic.model_validate(case, from_attributes=True).model_dump(),
-        history=await service.latest_history(session, case_id),
-        exam_findings=await service.current_exam_findings(session, case_id),
-        decision=DecisionPublic.model_validate(decisions[0], from_attributes=True)
-        if decisions else None,
-        decision_history=[DecisionSummary.model_validate(d, from_attributes=True)
-                          for d in decisions],
-        queue_entry=QueuePlacement.model_validate(entry, from_attributes=True) if entry else None,
-    )
-    record_audit(session, actor, "read", "Case", case.id, patient_id=case.patient_id,
-                 request_id=request_id)
+    ensure_may_access_patient(principal, case.patient_id, "case", case_id)
+    view = await case_view(session, case, principal)
+    record_audit(session, principal.actor, "read", "Case", case.id,
+                 patient_id=case.patient_id, request_id=request_id)
     await session.commit()
-    return detail
+    return view

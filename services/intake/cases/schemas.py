@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -72,8 +72,37 @@ class CasePublic(BaseModel):
 
 
 class CaseDetail(CasePublic):
+    """The clinician's view: everything, including the engine's reasoning and its history."""
+
+    view: Literal["clinician"] = "clinician"
     history: dict[str, Any] | None
     exam_findings: dict[str, Any]
     decision: DecisionPublic | None
     decision_history: list[DecisionSummary]
     queue_entry: QueuePlacement | None
+
+
+class CaseForFrontDesk(CasePublic):
+    """What front-desk staff need to enter an exam: the history and findings, not the decision."""
+
+    view: Literal["front_desk"] = "front_desk"
+    history: dict[str, Any] | None
+    exam_findings: dict[str, Any]
+
+
+class NextSteps(BaseModel):
+    queue: str
+    urgency: str
+    seek_care_now: bool
+    care_advice: list[str]
+    next_check_in_days: list[int]
+
+
+class CaseForPatient(BaseModel):
+    """What a patient sees of their own case: where it stands and what happens next."""
+
+    view: Literal["patient"] = "patient"
+    id: uuid.UUID
+    status: str
+    created_at: datetime
+    next_steps: NextSteps | None

@@ -60,3 +60,15 @@ class DuplicateCandidate(BaseModel):
 class PatientCreated(BaseModel):
     patient: PatientPublic
     possible_duplicates: list[DuplicateCandidate] = []
+
+
+class LinkRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: Literal["intake", "case"] = "intake"
+
+
+class PatientLinkIssued(BaseModel):
+    token: str
+    url: str
+    expires_at: datetime

@@ -44,20 +44,19 @@ def _matched_on(patient: Patient, data: PatientCreate) -> list[str]:
     return matched
 
 
-async def register_patient(
-    session: AsyncSession, data: PatientCreate
-) -> tuple[Patient, list[DuplicateCandidate]]:
-    duplicates = await find_possible_duplicates(session, data)
-    if duplicates and not data.confirm_not_duplicate:
-        raise Conflict(
-            "A patient with the same name and date of birth or the same contact details already "
-            "exists. Use an existing patient, or resend with confirm_not_duplicate=true.",
-            extra={"possible_duplicates": [d.model_dump(mode="json") for d in duplicates]},
-        )
+def duplicate_conflict(duplicates: list[DuplicateCandidate]) -> Conflict:
+    return Conflict(
+        "A patient with the same name and date of birth or the same contact details already "
+        "exists. Use an existing patient, or resend with confirm_not_duplicate=true.",
+        extra={"possible_duplicates": [d.model_dump(mode="json") for d in duplicates]},
+    )
+
+
+async def register_patient(session: AsyncSession, data: PatientCreate) -> Patient:
     patient = Patient(id=uuid.uuid4(), **data.model_dump(exclude={"confirm_not_duplicate"}))
     session.add(patient)
     await session.flush()
-    return patient, duplicates
+    return patient
 
 
 async def get_patient(session: AsyncSession, patient_id: uuid.UUID) -> Patient | None:

@@ -4,7 +4,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from services.intake.dependencies import ActorDep, RequestIdDep, SessionDep
+from services.intake.auth.dependencies import requires
+from services.intake.auth.permissions import Permission
+from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.queues import service
 from services.intake.queues.schemas import QueueItem, QueueListing, QueueName
 from shared.audit import record_audit
@@ -16,18 +18,18 @@ router = APIRouter(prefix="/queues", tags=["queues"])
 async def list_queue_cases(
     queue: QueueName,
     session: SessionDep,
-    actor: ActorDep,
+    clinician: requires(Permission.READ_QUEUES),
     request_id: RequestIdDep,
     modality: Annotated[Literal["xray", "mri"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> QueueListing:
     entries, counts = await service.list_queue(session, queue, modality, limit)
-    for entry in entries:
-        record_audit(session, actor, "read", "QueueEntry", entry.id, patient_id=None,
-                     request_id=request_id)
+    for entry, patient_id in entries:
+        record_audit(session, clinician.actor, "read", "QueueEntry", entry.id,
+                     patient_id=patient_id, request_id=request_id)
     await session.commit()
     return QueueListing(
         queue=queue,
         counts_by_urgency=counts,
-        items=[QueueItem.model_validate(e, from_attributes=True) for e in entries],
+        items=[QueueItem.model_validate(e, from_attributes=True) for e, _ in entries],
     )

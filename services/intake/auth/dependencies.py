@@ -1,0 +1,94 @@
+"""Resolving who is asking, once per request, and refusing what they may not do.
+
+Credentials, in order: an `Authorization: Bearer` header (a staff session token or a patient
+link token), then the staff session cookie, then the patient link cookie. Cookies are sent by
+the browser on its own, so writes that rely on them must also carry the CSRF token.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+
+from services.intake.auth.permissions import Permission, is_granted
+from services.intake.auth.principal import Principal
+from services.intake.auth.sessions import is_staff_token, user_for_token
+from services.intake.dependencies import SessionDep
+from shared.clock import utcnow
+from shared.models import Role
+from shared.patient_links import InvalidLink, read_link
+
+SESSION_COOKIE = "clinic_session"
+PATIENT_COOKIE = "clinic_patient"
+CSRF_COOKIE = "clinic_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _unauthenticated(message: str = "Sign in to continue.") -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=message,
+                         headers={"WWW-Authenticate": "Bearer"})
+
+
+async def _principal_from_token(request: Request, session, token: str, ambient: bool,
+                                ) -> Principal:
+    if is_staff_token(token):
+        user = await user_for_token(session, token, utcnow())
+        if user is None:
+            raise _unauthenticated("Your session has ended. Sign in again.")
+        return Principal(role=Role(user.role), user_id=user.id, ambient=ambient)
+    try:
+        link = read_link(request.app.state.settings.secret_key, token, now=utcnow())
+    except InvalidLink as problem:
+        raise _unauthenticated(f"{problem}. Ask the clinic for a new link.") from problem
+    return Principal(role=Role.PATIENT, patient_id=link.patient_id, ambient=ambient)
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def get_principal(request: Request, session: SessionDep) -> Principal:
+    if (token := _bearer(request)) is not None:
+        principal = await _principal_from_token(request, session, token, ambient=False)
+    elif token := request.cookies.get(SESSION_COOKIE) or request.cookies.get(PATIENT_COOKIE):
+        principal = await _principal_from_token(request, session, token, ambient=True)
+        await _check_csrf(request)
+    else:
+        raise _unauthenticated()
+    request.state.principal = principal
+    return principal
+
+
+async def _check_csrf(request: Request) -> None:
+    if request.method in SAFE_METHODS:
+        return
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    supplied = request.headers.get(CSRF_HEADER, "")
+    if not supplied and "form" in request.headers.get("content-type", ""):
+        supplied = str((await request.form()).get("csrf_token", ""))
+    if not expected or not hmac.compare_digest(expected, supplied):
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            detail="This form has expired. Reload the page and try again.")
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(permission: Permission):
+    """A dependency that lets the request through only if the principal's role is granted."""
+
+    async def dependency(principal: PrincipalDep) -> Principal:
+        if not is_granted(principal.role, permission):
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                detail=f"Your role ({principal.role.value}) may not do this.")
+        return principal
+
+    return Depends(dependency)
+
+
+def requires(permission: Permission):
+    return Annotated[Principal, require(permission)]

@@ -1,0 +1,39 @@
+"""Who may do what: the clinic's access policy as one reviewable table.
+
+Patients reach only their own records (enforced per object, see principal.py); the other roles
+are clinic staff. Admins manage accounts, the rule set and the audit trail, but do not read
+clinical records: least privilege for a role that does not treat patients.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from shared.models import Role
+
+
+class Permission(StrEnum):
+    CREATE_PATIENT = "patients:create"
+    SUBMIT_INTAKE = "cases:submit_intake"
+    READ_CASE = "cases:read"
+    RECORD_EXAM = "cases:record_exam"
+    READ_QUEUES = "queues:read"
+    WORK_QUEUES = "queues:work"
+    MANAGE_USERS = "users:manage"
+    READ_AUDIT = "audit:read"
+
+
+GRANTS: dict[Permission, frozenset[Role]] = {
+    Permission.CREATE_PATIENT: frozenset({Role.FRONT_DESK}),
+    Permission.SUBMIT_INTAKE: frozenset({Role.PATIENT, Role.FRONT_DESK}),
+    Permission.READ_CASE: frozenset({Role.PATIENT, Role.FRONT_DESK, Role.CLINICIAN}),
+    Permission.RECORD_EXAM: frozenset({Role.FRONT_DESK, Role.CLINICIAN}),
+    Permission.READ_QUEUES: frozenset({Role.CLINICIAN}),
+    Permission.WORK_QUEUES: frozenset({Role.CLINICIAN}),
+    Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Permission.READ_AUDIT: frozenset({Role.ADMIN}),
+}
+
+
+def is_granted(role: Role, permission: Permission) -> bool:
+    return role in GRANTS[permission]

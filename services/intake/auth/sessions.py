@@ -1,0 +1,58 @@
+"""Staff sign-in sessions: opaque random tokens, stored only as hashes, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.models import AuthSession, User
+
+STAFF_TOKEN_PREFIX = "stf_"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_staff_token(token: str) -> bool:
+    return token.startswith(STAFF_TOKEN_PREFIX)
+
+
+async def open_session(session: AsyncSession, user: User, now: datetime,
+                       lifetime: timedelta) -> tuple[str, AuthSession]:
+    token = STAFF_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = AuthSession(token_hash=_digest(token), user_id=user.id, created_at=now,
+                      expires_at=now + lifetime)
+    session.add(row)
+    return token, row
+
+
+async def user_for_token(session: AsyncSession, token: str, now: datetime) -> User | None:
+    query = (
+        select(User)
+        .join(AuthSession, col(AuthSession.user_id) == col(User.id))
+        .where(AuthSession.token_hash == _digest(token), col(AuthSession.revoked_at).is_(None),
+               AuthSession.expires_at > now, col(User.is_active))
+    )
+    return (await session.exec(query)).first()
+
+
+async def revoke(session: AsyncSession, token: str, now: datetime) -> None:
+    row = (await session.exec(select(AuthSession).where(
+        AuthSession.token_hash == _digest(token)))).first()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = now
+        session.add(row)
+
+
+async def revoke_all_for_user(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+    rows = await session.exec(select(AuthSession).where(
+        AuthSession.user_id == user_id, col(AuthSession.revoked_at).is_(None)))
+    for row in rows.all():
+        row.revoked_at = now
+        session.add(row)

@@ -1,0 +1,46 @@
+"""Clinic staff accounts and their sign-in sessions (FHIR Practitioner / PractitionerRole)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from shared.models.base import foreign_key, timestamp, uuid_pk
+
+
+class Role(StrEnum):
+    PATIENT = "patient"  # never stored on a user: patients sign in through signed links
+    FRONT_DESK = "front_desk"
+    CLINICIAN = "clinician"
+    ADMIN = "admin"
+
+
+STAFF_ROLES = (Role.FRONT_DESK, Role.CLINICIAN, Role.ADMIN)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: uuid.UUID = uuid_pk()
+    email: str = Field(max_length=254, unique=True)
+    display_name: str = Field(max_length=100)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=255)
+    is_active: bool = True
+    created_at: datetime = timestamp()
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in session. Only a hash of its token is stored, so a database leak signs no one in."""
+
+    __tablename__ = "auth_sessions"
+
+    id: uuid.UUID = uuid_pk()
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: uuid.UUID = foreign_key("users.id")
+    created_at: datetime = timestamp()
+    expires_at: datetime = timestamp()
+    revoked_at: datetime | None = timestamp(nullable=True, default_now=False)
