@@ -11,7 +11,6 @@ from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
-
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     # Routes own the transaction: services only flush, the route commits.
     async with request.app.state.session_factory() as session:

@@ -74,7 +74,8 @@ class Relay:
                     pass
                 self._wait_for_notify()
                 backoff = 0.5
-            except Exception as exc:  # keep relaying through Redis or PostgreSQL outages
+            # Any failure (Redis, PostgreSQL, network) must not end the relay: log, back off, retry.
+            except Exception as exc:  # noqa: BLE001
                 log.warning("relay cycle failed (%s); retrying in %.1fs", type(exc).__name__, backoff)
                 self._close_listener()
                 time.sleep(backoff)

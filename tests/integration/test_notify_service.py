@@ -6,12 +6,11 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from services.intake.app import create_app
 from services.notify.channels.email import EmailChannel
-from services.notify.service import dispatch_due, schedule_follow_ups
+from services.notify.dispatcher import dispatch_due
+from services.notify.service import NotifyConfig, Outcome, schedule_follow_ups
 from services.triage.service import triage_case
 from shared.clock import utcnow
 from shared.contracts import CaseRouted, TriageCase
@@ -22,9 +21,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def client(settings, clean_database):
-    with TestClient(create_app(settings)) as client:
-        yield client
+def settings(settings):
+    """Quiet hours off: these tests run on the real clock, at whatever hour that is."""
+    return settings.model_copy(update={"quiet_hours_start": settings.quiet_hours_end})
 
 
 @pytest.fixture
@@ -43,15 +42,16 @@ def routed_message(decision) -> CaseRouted:
     return CaseRouted(message_id=uuid.uuid4(), case_id=decision.case_id, decision_id=decision.id)
 
 
-def schedule(engine, decision) -> int:
+def schedule(engine, decision, settings) -> int:
     with sync_session(engine) as session, session.begin():
-        return schedule_follow_ups(session, routed_message(decision))
+        return schedule_follow_ups(session, routed_message(decision),
+                                   NotifyConfig.from_settings(settings))
 
 
 def dispatch(engine, settings, at_offset: timedelta) -> int:
-    with sync_session(engine) as session, session.begin():
-        return dispatch_due(session, EmailChannel(settings), settings.public_url, 100,
-                            now=utcnow() + at_offset)
+    outcomes = dispatch_due(engine, {"email": EmailChannel(settings)},
+                            NotifyConfig.from_settings(settings), utcnow() + at_offset, 100)
+    return outcomes[Outcome.SENT]
 
 
 def follow_up_rows(engine):
@@ -59,10 +59,10 @@ def follow_up_rows(engine):
         return conn.execute(text("SELECT step, status, due_at FROM follow_ups ORDER BY step")).all()
 
 
-def test_the_plan_becomes_follow_ups_due_after_the_decision(routed, engine):
+def test_the_plan_becomes_follow_ups_due_after_the_decision(routed, engine, settings):
     _patient, decision = routed
 
-    created = schedule(engine, decision)
+    created = schedule(engine, decision, settings)
 
     plan = decision.outcome["follow_up_plan"]
     assert created == len(plan) >= 1
@@ -70,17 +70,17 @@ def test_the_plan_becomes_follow_ups_due_after_the_decision(routed, engine):
     assert due == [decision.decided_at + timedelta(days=p["after_days"]) for p in plan]
 
 
-def test_case_routed_delivered_twice_schedules_each_follow_up_once(routed, engine):
+def test_case_routed_delivered_twice_schedules_each_follow_up_once(routed, engine, settings):
     _patient, decision = routed
 
-    schedule(engine, decision)
-    assert schedule(engine, decision) == 0
+    schedule(engine, decision, settings)
+    assert schedule(engine, decision, settings) == 0
     assert len(follow_up_rows(engine)) == len(decision.outcome["follow_up_plan"])
 
 
 def test_nothing_is_sent_before_it_is_due(routed, engine, settings, smtp_sink):
     _patient, decision = routed
-    schedule(engine, decision)
+    schedule(engine, decision, settings)
     smtp = settings.model_copy(update={"smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port})
 
     assert dispatch(engine, smtp, timedelta(0)) == 0
@@ -91,7 +91,7 @@ def test_a_due_reminder_arrives_by_smtp_with_a_link_and_no_clinical_content(
     routed, engine, settings, smtp_sink
 ):
     patient, decision = routed
-    schedule(engine, decision)
+    schedule(engine, decision, settings)
     smtp = settings.model_copy(update={"smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port})
     first_due = decision.outcome["follow_up_plan"][0]["after_days"]
 
@@ -110,7 +110,7 @@ def test_an_unreachable_mail_server_records_a_failed_attempt_and_keeps_the_remin
     routed, engine, settings
 ):
     _patient, decision = routed
-    schedule(engine, decision)
+    schedule(engine, decision, settings)
     down = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": 1})
 
     assert dispatch(engine, down, timedelta(days=30)) == 0
@@ -123,7 +123,7 @@ def test_an_unreachable_mail_server_records_a_failed_attempt_and_keeps_the_remin
 
 def test_without_an_smtp_server_mail_lands_in_the_local_mail_folder(routed, engine, settings):
     patient, decision = routed
-    schedule(engine, decision)
+    schedule(engine, decision, settings)
 
     assert dispatch(engine, settings, timedelta(days=30)) >= 1
 

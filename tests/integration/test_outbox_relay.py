@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 import redis
+from kombu.exceptions import OperationalError
 from sqlalchemy import text
 
 from shared.contracts import TriageCase
@@ -71,7 +72,7 @@ def test_when_redis_is_unreachable_the_message_stays_in_postgres_until_it_return
     broken.conf.broker_connection_retry = False
     broken.conf.broker_transport_options = {"max_retries": 0}
 
-    with pytest.raises(Exception):
+    with pytest.raises(OperationalError):
         publish_pending(engine, broken)
     assert unpublished(engine) == 1
 

@@ -8,7 +8,10 @@ from sqlmodel import func, select
 
 from services.intake.auth import rate_limit, sessions
 from services.intake.auth.dependencies import (
-    CSRF_COOKIE, PATIENT_COOKIE, SESSION_COOKIE, PrincipalDep,
+    CSRF_COOKIE,
+    PATIENT_COOKIE,
+    SESSION_COOKIE,
+    PrincipalDep,
 )
 from services.intake.auth.passwords import verify_password
 from services.intake.auth.schemas import Me, SignedIn, SignIn

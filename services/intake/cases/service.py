@@ -17,7 +17,13 @@ from shared.clinical_record import QUESTIONNAIRE_ID, QUESTIONNAIRE_VERSION
 from shared.clock import utcnow
 from shared.contracts import TriageCase
 from shared.models import (
-    Case, CaseStatus, IntakeResponse, Observation, Patient, QueueEntry, TriageDecision,
+    Case,
+    CaseStatus,
+    IntakeResponse,
+    Observation,
+    Patient,
+    QueueEntry,
+    TriageDecision,
 )
 from shared.outbox import add_to_outbox
 

@@ -7,8 +7,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.intake.auth.principal import Principal
 from services.intake.cases import service
 from services.intake.cases.schemas import (
-    CaseDetail, CaseForFrontDesk, CaseForPatient, CasePublic, DecisionPublic, DecisionSummary,
-    NextSteps, QueuePlacement,
+    CaseDetail,
+    CaseForFrontDesk,
+    CaseForPatient,
+    CasePublic,
+    DecisionPublic,
+    DecisionSummary,
+    NextSteps,
+    QueuePlacement,
 )
 from shared.models import Case, Role, TriageDecision
 

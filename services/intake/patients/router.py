@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+
 from fastapi import APIRouter, Request, status
 
 from services.intake.auth.dependencies import requires
@@ -9,7 +10,11 @@ from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.errors import NotFound
 from services.intake.patients import service
 from services.intake.patients.schemas import (
-    LinkRequest, PatientCreate, PatientCreated, PatientLinkIssued, PatientPublic,
+    LinkRequest,
+    PatientCreate,
+    PatientCreated,
+    PatientLinkIssued,
+    PatientPublic,
 )
 from shared.audit import record_audit
 from shared.clock import utcnow
