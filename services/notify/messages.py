@@ -1,7 +1,8 @@
-"""Patient messages from template files, one folder per language.
+"""Patient messages from template files: `templates/<language>/<template>.<channel>.txt`.
 
-A message carries only what the patient needs: a greeting and a link. Never a diagnosis,
-history or findings: email and SMS are not private enough for them.
+A message carries only what the patient needs: a greeting, the minimum text and signed links.
+Never a diagnosis, history or findings: email and SMS are not private enough for them.
+An email template's first line is its subject; an SMS template is all body.
 """
 
 from __future__ import annotations
@@ -15,13 +16,22 @@ DEFAULT_LANGUAGE = "en"
 
 @dataclass(frozen=True)
 class RenderedMessage:
-    subject: str
+    subject: str | None
     body: str
 
 
-def render(template: str, language: str, **values: str) -> RenderedMessage:
-    path = TEMPLATES / language / f"{template}.txt"
-    if not path.exists():
-        path = TEMPLATES / DEFAULT_LANGUAGE / f"{template}.txt"
-    subject, _, body = path.read_text(encoding="utf-8").partition("\n")
+def template_path(template: str, language: str, channel: str) -> Path:
+    """The patient's language ("es-MX" tries "es-MX", then "es"), else English."""
+    for candidate in (language, language.split("-")[0], DEFAULT_LANGUAGE):
+        path = TEMPLATES / candidate / f"{template}.{channel}.txt"
+        if path.exists():
+            return path
+    raise FileNotFoundError(f"no {channel} template {template!r}")
+
+
+def render(template: str, language: str, channel: str, **values: str) -> RenderedMessage:
+    text = template_path(template, language, channel).read_text(encoding="utf-8")
+    if channel != "email":
+        return RenderedMessage(subject=None, body=text.strip().format(**values))
+    subject, _, body = text.partition("\n")
     return RenderedMessage(subject=subject.strip(), body=body.format(**values))

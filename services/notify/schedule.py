@@ -1,9 +1,14 @@
-"""When each follow-up of a decision's plan falls due. Plain Python, no I/O."""
+"""When each follow-up of a decision's plan falls due, and when a patient may be contacted.
+
+Plain Python, no I/O. Times are timezone-aware; quiet hours are read on the patient's own
+wall clock, so they follow daylight-saving changes in the patient's zone.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 @dataclass(frozen=True)
@@ -21,3 +26,40 @@ def plan_follow_ups(decided_at: datetime, plan: list[dict]) -> list[PlannedFollo
                         due_at=decided_at + timedelta(days=item["after_days"]))
         for i, item in enumerate(plan)
     ]
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Local wall-clock hours with no messages. The window may wrap midnight (21:00-08:00)."""
+
+    start: time
+    end: time
+
+    def contains(self, local: time) -> bool:
+        if self.start == self.end:  # an empty window: quiet hours are switched off
+            return False
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+
+def patient_zone(name: str | None, fallback: str) -> ZoneInfo:
+    """The patient's zone, or the clinic's when the record holds no valid zone name."""
+    try:
+        return ZoneInfo(name) if name else ZoneInfo(fallback)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(fallback)
+
+
+def first_allowed(at: datetime, zone: ZoneInfo, quiet: QuietHours) -> datetime:
+    """`at` itself, or the end of the quiet hours it falls in, on the patient's wall clock."""
+    local = at.astimezone(zone)
+    wall = local.time().replace(tzinfo=None)
+    if not quiet.contains(wall):
+        return at
+    day = local.date()
+    if quiet.start > quiet.end and wall >= quiet.start:  # the evening part ends tomorrow
+        day += timedelta(days=1)
+    # Built from the wall-clock date and time, so a DST change that night moves it with the
+    # clock. An end inside a spring-forward gap resolves to the instant just after the gap.
+    return datetime.combine(day, quiet.end, tzinfo=zone).astimezone(at.tzinfo)

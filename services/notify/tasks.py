@@ -6,8 +6,8 @@ import logging
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from services.notify import service
-from services.notify.channels.email import EmailChannel
+from services.notify import dispatcher, service
+from services.notify.service import NotifyConfig
 from services.notify.worker import DISPATCH_TASK, app, engine
 from shared.clock import utcnow
 from shared.contracts import CaseRouted
@@ -22,17 +22,19 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
           retry_backoff_max=60, retry_jitter=True, max_retries=5)
 def case_routed(**payload) -> None:
     message = CaseRouted.model_validate(payload)
+    config = NotifyConfig.from_settings(get_settings())
     with sync_session(engine()) as session, session.begin():
-        created = service.schedule_follow_ups(session, message)
+        created = service.schedule_follow_ups(session, message, config)
     log.info("case %s: %d follow-ups scheduled", message.case_id, created)
 
 
 @app.task(name=DISPATCH_TASK)
 def dispatch_due() -> None:
-    # No retry: the next scheduled run picks up whatever this one could not send.
+    # No Celery retry: a failed delivery is rescheduled in the database with its own backoff,
+    # and the next periodic run picks up whatever this one could not reach.
     settings = get_settings()
-    with sync_session(engine()) as session, session.begin():
-        sent = service.dispatch_due(session, EmailChannel(settings), settings.public_url,
-                                    settings.dispatch_batch_size, utcnow())
-    if sent:
-        log.info("dispatched %d follow-ups", sent)
+    with dispatcher.open_channels(settings) as channels:
+        outcomes = dispatcher.dispatch_due(engine(), channels, NotifyConfig.from_settings(settings),
+                                           utcnow(), settings.dispatch_batch_size)
+    if outcomes:
+        log.info("dispatch: %s", dict(outcomes))
