@@ -1,0 +1,135 @@
+"""Every route × every role (and anonymous): allowed or refused exactly as the policy says.
+
+The expected outcomes are written out here, independently of the code's permission table, so
+a mistaken grant in the code fails this test. A route added without a row here fails too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.intake.app import create_app
+from shared.db import make_sync_engine
+from shared.settings import Settings
+from tests.integration.auth_helpers import bearer, make_user, patient_headers, sign_in
+from tests.integration.helpers import patient_payload, twisted_ankle_history
+
+pytestmark = pytest.mark.integration
+
+ANONYMOUS, OWN_PATIENT, OTHER_PATIENT = "anonymous", "patient", "other_patient"
+FRONT_DESK, CLINICIAN, ADMIN = "front_desk", "clinician", "admin"
+PRINCIPALS = (ANONYMOUS, OWN_PATIENT, OTHER_PATIENT, FRONT_DESK, CLINICIAN, ADMIN)
+PUBLIC = set(PRINCIPALS)
+SIGNED_IN = PUBLIC - {ANONYMOUS}
+
+# (method, path) -> who may call it. OWN_PATIENT acts on patient A's records; OTHER_PATIENT is
+# patient B acting on A's records, so they must be refused wherever a patient is allowed.
+POLICY: dict[tuple[str, str], set[str]] = {
+    ("GET", "/health/live"): PUBLIC,
+    ("GET", "/health/ready"): PUBLIC,
+    ("POST", "/auth/sign-in"): PUBLIC,
+    ("POST", "/auth/sign-out"): SIGNED_IN,
+    ("GET", "/auth/me"): SIGNED_IN,
+    ("POST", "/users"): {ADMIN},
+    ("GET", "/users"): {ADMIN},
+    ("PATCH", "/users/{user_id}"): {ADMIN},
+    ("POST", "/patients"): {FRONT_DESK},
+    ("POST", "/patients/{patient_id}/links"): {FRONT_DESK},
+    ("GET", "/patients/{patient_id}/audit-events"): {ADMIN},
+    ("POST", "/cases"): {OWN_PATIENT, FRONT_DESK},
+    ("POST", "/cases/{case_id}/exam-findings"): {FRONT_DESK, CLINICIAN},
+    ("GET", "/cases/{case_id}"): {OWN_PATIENT, FRONT_DESK, CLINICIAN},
+    ("GET", "/queues/{queue}/cases"): {CLINICIAN},
+}
+
+
+@dataclass
+class World:
+    client: TestClient
+    settings: Settings
+    engine: object
+    patient_a: str
+    patient_b: str
+    case_a: str
+    user_id: str
+    users: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def world(database_url, redis_server_url):
+    settings = Settings(DATABASE_URL=database_url, REDIS_URL=f"{redis_server_url.rstrip('/')}/2",
+                        env="test", secret_key="matrix-secret")
+    engine = make_sync_engine(settings)
+    with TestClient(create_app(settings)) as client:
+        users = {role: make_user(engine, role).email for role in (FRONT_DESK, CLINICIAN, ADMIN)}
+        desk = bearer(sign_in(client, users[FRONT_DESK]))
+        a = client.post("/patients", json=patient_payload(), headers=desk).json()["patient"]["id"]
+        b = client.post("/patients", json=patient_payload(), headers=desk).json()["patient"]["id"]
+        case = client.post("/cases", json={"patient_id": a, "history": twisted_ankle_history()},
+                           headers=desk).json()["id"]
+        yield World(client, settings, engine, a, b, case, str(make_user(engine, "clinician").id),
+                    users)
+    engine.dispose()
+
+
+def headers_for(world: World, principal: str) -> dict[str, str]:
+    if principal == ANONYMOUS:
+        return {}
+    if principal == OWN_PATIENT:
+        return patient_headers(world.settings, world.patient_a, purpose="intake")
+    if principal == OTHER_PATIENT:
+        return patient_headers(world.settings, world.patient_b, purpose="intake")
+    return bearer(sign_in(world.client, world.users[principal]))
+
+
+def request_for(world: World, method: str, path: str) -> dict:
+    url = path.format(user_id=world.user_id, patient_id=world.patient_a, case_id=world.case_a,
+                      queue="imaging")
+    bodies = {
+        "/auth/sign-in": {"email": world.users[CLINICIAN], "password": "wrong password"},
+        "/users": {"email": f"u{uuid.uuid4().hex[:6]}@example.com", "display_name": "New",
+                   "role": "clinician", "password": "long enough password"},
+        "/users/{user_id}": {"display_name": "Renamed"},
+        "/patients": patient_payload(),
+        "/patients/{patient_id}/links": {"purpose": "intake"},
+        "/cases": {"patient_id": world.patient_a, "history": twisted_ankle_history()},
+        "/cases/{case_id}/exam-findings": {"findings": {"anterior_drawer_positive": False}},
+    }
+    return {"method": method, "url": url, "json": bodies.get(path) if method != "GET" else None}
+
+
+def expected_refusal(principal: str, path: str) -> set[int]:
+    if principal == ANONYMOUS:
+        return {401}
+    if principal == OTHER_PATIENT and POLICY_ALLOWS_PATIENT.get(path):
+        # Another patient's record answers like a missing one (a body reference: 422).
+        return {404, 422}
+    return {403}
+
+
+POLICY_ALLOWS_PATIENT = {path: OWN_PATIENT in who for (_m, path), who in POLICY.items()}
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+@pytest.mark.parametrize("route", sorted(POLICY), ids=lambda r: f"{r[0]} {r[1]}")
+def test_route_allows_or_refuses_each_principal_as_the_policy_says(world, route, principal):
+    method, path = route
+    response = world.client.request(headers=headers_for(world, principal),
+                                    **request_for(world, method, path))
+
+    if path == "/auth/sign-in":  # open to all; the wrong password is refused for everyone
+        assert response.status_code == 401
+    elif principal in POLICY[route]:
+        assert response.status_code < 400, response.text
+    else:
+        assert response.status_code in expected_refusal(principal, path), response.text
+
+
+def test_every_route_of_the_api_is_in_the_policy(world):
+    documented = {(method.upper(), path) for path, item in world.client.app.openapi()["paths"]
+                  .items() for method in item}
+    assert documented == set(POLICY)
