@@ -15,6 +15,7 @@ from services.intake.auth.rate_limit import Limits
 from services.intake.auth.router import router as auth_router
 from services.intake.cases.router import router as cases_router
 from services.intake.errors import install_error_handlers
+from services.intake.input_guard import install_input_guard
 from services.intake.patients.router import router as patients_router
 from services.intake.queues.router import router as queues_router
 from services.intake.security_headers import install_security_headers
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.headers["X-Request-ID"] = request.state.request_id
         return response
 
+    install_input_guard(app)
     install_security_headers(app, production=settings.env == "production")
     if settings.cors_origins:  # closed unless configured
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,

@@ -183,3 +183,10 @@ def test_readiness_checks_the_database(client):
 def test_openapi_docs_are_served(client):
     assert client.get("/docs").status_code == 200
     assert "/cases/{case_id}" in client.get("/openapi.json").json()["paths"]
+
+
+def test_a_nul_character_in_any_text_is_422_not_a_server_error(client):
+    response = client.post("/patients", json=patient_payload(given_name="A\u0000B"))
+
+    assert response.status_code == 422
+    assert "NUL" in response.json()["detail"][0]["msg"]

@@ -1,0 +1,105 @@
+"""Schemathesis drives the running API from its own OpenAPI schema: whatever it generates,
+no answer is a server error and every answer matches the schema."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from shared.db import make_sync_engine
+from shared.settings import Settings
+from tests.fixtures.smtp import free_port
+from tests.integration.auth_helpers import PASSWORD, make_user
+from tests.integration.test_access_matrix import POLICY
+
+pytestmark = pytest.mark.integration
+
+STAFF_ROLES_BY_PREFERENCE = ("front_desk", "clinician", "admin")
+
+
+@pytest.fixture(scope="module")
+def api_base_url(database_url, redis_server_url, tmp_path_factory):
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "CLINIC_ENV": "test",
+           "REDIS_URL": f"{redis_server_url.rstrip('/')}/3", "CLINIC_SECRET_KEY": "fuzz-secret"}
+    log = tmp_path_factory.mktemp("schemathesis") / "api.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "services.intake.app:create_app", "--factory",
+             "--port", str(port), "--log-level", "warning"], env=env, stdout=out,
+            stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_ready(base, server, log)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _wait_until_ready(base: str, server: subprocess.Popen, log) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"API exited:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base}/health/ready").status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError("API did not become ready")
+
+
+@pytest.fixture(scope="module")
+def role_tokens(api_base_url, engine_for_module) -> dict[str, str]:
+    tokens = {}
+    for role in STAFF_ROLES_BY_PREFERENCE:
+        email = make_user(engine_for_module, role).email
+        response = httpx.post(f"{api_base_url}/auth/sign-in",
+                              json={"email": email, "password": PASSWORD})
+        tokens[role] = response.json()["token"]
+    return tokens
+
+
+@pytest.fixture(scope="module")
+def engine_for_module(database_url):
+    engine = make_sync_engine(Settings(DATABASE_URL=database_url))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def api_schema(api_base_url):
+    return schemathesis.openapi.from_url(f"{api_base_url}/openapi.json")
+
+
+def token_for(method: str, path: str, tokens: dict[str, str]) -> str:
+    allowed = POLICY[(method, path)]
+    role = next((r for r in STAFF_ROLES_BY_PREFERENCE if r in allowed), "front_desk")
+    return tokens[role]
+
+
+def test_no_server_error_and_every_response_matches_the_schema(api_schema, role_tokens):
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    assert len(operations) == len(POLICY)
+    for operation in operations:
+        headers = {"Authorization": "Bearer " + token_for(operation.method.upper(),
+                                                          operation.path, role_tokens)}
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=25, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def exercise(case):
+            case.call_and_validate(headers=headers,
+                                   checks=[not_a_server_error, response_schema_conformance])
+
+        exercise()
