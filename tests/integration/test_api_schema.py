@@ -88,18 +88,20 @@ def token_for(method: str, path: str, tokens: dict[str, str]) -> str:
     return tokens[role]
 
 
+def fuzz(operation, headers: dict[str, str]) -> None:
+    @given(case=operation.as_strategy())
+    @settings(max_examples=25, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    def exercise(case):
+        case.call_and_validate(headers=headers,
+                               checks=[not_a_server_error, response_schema_conformance])
+
+    exercise()
+
+
 def test_no_server_error_and_every_response_matches_the_schema(api_schema, role_tokens):
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) == len(POLICY)
     for operation in operations:
-        headers = {"Authorization": "Bearer " + token_for(operation.method.upper(),
-                                                          operation.path, role_tokens)}
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
-        def exercise(case):
-            case.call_and_validate(headers=headers,
-                                   checks=[not_a_server_error, response_schema_conformance])
-
-        exercise()
+        token = token_for(operation.method.upper(), operation.path, role_tokens)
+        fuzz(operation, {"Authorization": f"Bearer {token}"})
