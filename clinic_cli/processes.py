@@ -1,0 +1,66 @@
+"""The system's processes, defined once: `clinic run` and the end-to-end test start these.
+
+    env = {**os.environ, "DATABASE_URL": ..., "REDIS_URL": ..., "CLINIC_DATA_DIR": ...}
+    subprocess.run(migration_command(), env=env, cwd=REPO_ROOT, check=True)
+    specs = system_processes(env, api_port=8000)   # api, relay, triage, notify, scheduler
+
+Every command runs with `cwd=REPO_ROOT` under this interpreter, and reads its configuration
+from the environment only. docker-compose.yml runs the same entry points (a test checks it).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA_DIR = ".data"
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """One long-running process: a short name for log prefixes, its argv and full environment."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path = field(default=REPO_ROOT)
+
+
+def migration_command() -> list[str]:
+    return [sys.executable, "-m", "alembic", "upgrade", "head"]
+
+
+def system_processes(env: dict[str, str], api_port: int) -> list[ProcessSpec]:
+    """The long-running processes, in start order, each with a copy of `env`.
+
+    `env` must already name the servers (DATABASE_URL, REDIS_URL) and may set any CLINIC_*
+    variable; CLINIC_PUBLIC_URL defaults to the API started here.
+    """
+    process_env = {
+        "CLINIC_PUBLIC_URL": f"http://127.0.0.1:{api_port}",
+        **env,
+        # Children write through a pipe; unbuffered output keeps the prefixed log in real time.
+        "PYTHONUNBUFFERED": "1",
+    }
+    schedule_file = _data_dir(process_env) / "celerybeat-schedule"
+    commands = {
+        "api": ["-m", "uvicorn", "services.intake.app:create_app", "--factory",
+                "--host", "127.0.0.1", "--port", str(api_port)],
+        "relay": ["-m", "shared.outbox.relay"],
+        "triage": ["-m", "celery", "-A", "services.triage.worker", "worker", "-Q", "triage",
+                   "-n", "triage@%h", "--concurrency", "2", "--loglevel", "INFO"],
+        "notify": ["-m", "celery", "-A", "services.notify.worker", "worker", "-Q", "notify",
+                   "-n", "notify@%h", "--concurrency", "1", "--loglevel", "INFO"],
+        "scheduler": ["-m", "celery", "-A", "services.notify.worker", "beat",
+                      "--loglevel", "INFO", "--schedule", str(schedule_file)],
+    }
+    return [
+        ProcessSpec(name=name, argv=[sys.executable, *args], env=dict(process_env))
+        for name, args in commands.items()
+    ]
+
+
+def _data_dir(env: dict[str, str]) -> Path:
+    return REPO_ROOT / env.get("CLINIC_DATA_DIR", DEFAULT_DATA_DIR)
