@@ -26,15 +26,20 @@ def async_url(url: str) -> str:
     return _with_driver(url, "asyncpg")
 
 
+# Database errors quote their SQL parameters by default; those are patient data, and errors end
+# up in logs and task tracebacks. hide_parameters keeps the statement but drops the values.
+COMMON_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+
+
 def make_sync_engine(settings: Settings, **kwargs) -> Engine:
     # pre_ping re-establishes connections after a PostgreSQL restart without manual action.
-    return create_engine(sync_url(settings.database_url), pool_pre_ping=True, **kwargs)
+    return create_engine(sync_url(settings.database_url), **COMMON_OPTIONS, **kwargs)
 
 
 def make_async_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(
         async_url(settings.database_url),
-        pool_pre_ping=True,
+        **COMMON_OPTIONS,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
     )

@@ -19,12 +19,19 @@ class PlannedFollowUp:
     due_at: datetime
 
 
+# Plan steps meant for staff, not the patient (the engine adds one to emergency decisions):
+# they are alerts to the clinician on duty, never a patient reminder.
+STAFF_KINDS = frozenset({"staff_alert"})
+
+
 def plan_follow_ups(decided_at: datetime, plan: list[dict]) -> list[PlannedFollowUp]:
-    """The engine's follow-up plan ("after N days: purpose") as due dates from the decision."""
+    """The patient-facing steps of the engine's follow-up plan ("after N days: purpose") as due
+    dates from the decision. A step keeps its position in the plan as its number."""
     return [
         PlannedFollowUp(step=i, kind=item.get("kind", "check_in"), purpose=item["purpose"],
                         due_at=decided_at + timedelta(days=item["after_days"]))
         for i, item in enumerate(plan)
+        if item.get("kind", "check_in") not in STAFF_KINDS
     ]
 
 

@@ -4,18 +4,33 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from pydantic import ValidationError
+
 from services.triage.engine import CaseInput
 from shared.clinical_record import ExamFindings, PreVisitHistory
 
 
+class UnreadableRecord(Exception):
+    """Stored answers or findings no longer validate. Names the fields, never their values:
+    the message reaches logs and task tracebacks."""
+
+
 def build_case_input(answers: dict, findings: dict, birth_date: date, now: datetime) -> CaseInput:
-    history = PreVisitHistory.model_validate(answers)
+    history = _validated(PreVisitHistory, answers)
     return CaseInput(
         history=history,
-        exam=ExamFindings.model_validate(findings) if findings else None,
+        exam=_validated(ExamFindings, findings) if findings else None,
         age_years=_age_on(birth_date, now.date()),
         days_since_onset=(now.date() - history.onset_date).days if history.onset_date else None,
     )
+
+
+def _validated(model, data: dict):
+    try:
+        return model.model_validate(data)
+    except ValidationError as problem:
+        fields = sorted({".".join(map(str, e["loc"])) for e in problem.errors()})
+        raise UnreadableRecord(f"{model.__name__} fails validation at {fields}") from None
 
 
 def _age_on(birth_date: date, today: date) -> int:

@@ -97,3 +97,13 @@ def test_each_step_of_the_plan_falls_due_its_days_after_the_decision():
 
     assert [(p.step, p.kind, p.due_at) for p in planned] == [
         (0, "check_in", decided + timedelta(days=7)), (1, "reassess", decided + timedelta(days=21))]
+
+
+def test_staff_alert_steps_of_a_plan_never_become_patient_reminders():
+    decided = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+    plan = [{"after_days": 0, "purpose": "alert the clinician on duty", "kind": "staff_alert"},
+            {"after_days": 1, "purpose": "next-day check", "kind": "check_in"}]
+
+    planned = plan_follow_ups(decided, plan)
+
+    assert [(p.step, p.kind) for p in planned] == [(1, "check_in")]
