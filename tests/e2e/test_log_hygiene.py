@@ -1,0 +1,115 @@
+"""A canary patient whose every field holds a unique marker goes through the whole flow,
+including rejected input, a unique-key conflict and a failing task. Afterwards the marker
+must appear in no service log, nowhere in Redis (broker and results) and in no task result."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+import pytest
+import redis
+from sqlalchemy import text
+
+from shared.contracts import TriageCase
+from tests.e2e.system import RunningSystem
+from tests.fixtures.smtp import SmtpSink
+from tests.integration.auth_helpers import PASSWORD, bearer, make_user
+from tests.integration.helpers import twisted_ankle_history
+
+pytestmark = pytest.mark.e2e
+
+
+def sign_in(api: httpx.Client, engine, role: str) -> dict[str, str]:
+    response = api.post("/auth/sign-in", json={"email": make_user(engine, role).email,
+                                               "password": PASSWORD})
+    return bearer(response.json()["token"])
+
+
+def redis_dump(url: str) -> str:
+    """Every key and value in the database, whatever its type, as one text."""
+    client = redis.Redis.from_url(url)
+    readers = {b"string": client.get, b"list": lambda k: client.lrange(k, 0, -1),
+               b"hash": client.hgetall, b"set": client.smembers,
+               b"zset": lambda k: client.zrange(k, 0, -1)}
+    parts = []
+    for key in client.scan_iter(count=1000):
+        reader = readers.get(client.type(key))
+        parts.append(f"{key!r} {reader(key) if reader else ''!r}")
+    client.close()
+    return "\n".join(parts)
+
+
+def force_a_failing_triage_task(engine, patient_id: str, marker: str) -> str:
+    """Stored answers that no longer validate (a note far over its limit) make the task fail."""
+    case_id, message_id = str(uuid.uuid4()), uuid.uuid4()
+    message = TriageCase(message_id=message_id, case_id=uuid.UUID(case_id), reason="sweep")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO cases (id, patient_id, status, created_at, updated_at) "
+                          "VALUES (:c, :p, 'awaiting_triage', now(), now())"),
+                     {"c": case_id, "p": patient_id})
+        conn.execute(text(
+            "INSERT INTO intake_responses (id, case_id, questionnaire, questionnaire_version, "
+            "status, source, answers, authored_at) VALUES (gen_random_uuid(), :c, 'ankle-previsit',"
+            " '1.0.0', 'completed', 'patient', CAST(:a AS jsonb), now())"),
+            {"c": case_id, "a": json.dumps({"notes": marker * 200})})
+        conn.execute(text(
+            "INSERT INTO outbox_messages (message_id, task_name, queue, payload, created_at, "
+            "attempts) VALUES (:m, :t, :q, CAST(:p AS jsonb), now(), 0)"),
+            {"m": message_id, "t": message.task_name, "q": message.queue,
+             "p": message.model_dump_json()})
+    return case_id
+
+
+def test_no_patient_data_reaches_logs_redis_or_task_results(
+    system: RunningSystem, smtp_sink: SmtpSink, engine, redis_url
+):
+    marker = f"CANARY{uuid.uuid4().hex[:10].upper()}"
+    api = system.api
+    desk, admin = sign_in(api, engine, "front_desk"), sign_in(api, engine, "admin")
+    clinician = sign_in(api, engine, "clinician")
+    email = f"{marker.lower()}@example.com"
+
+    patient = api.post("/patients", headers=desk, json={
+        "given_name": f"{marker}Given", "family_name": f"{marker}Family",
+        "birth_date": "1985-06-15", "email": email}).json()["patient"]
+    case = api.post("/cases", headers=desk, json={"patient_id": patient["id"], "history": {
+        **twisted_ankle_history(), "notes": f"history {marker}"}}).json()
+    assert api.post(f"/cases/{case['id']}/exam-findings", headers=desk, json={"findings": {
+        "notes": f"exam {marker}", "bears_weight_four_steps_in_clinic": False}}).status_code == 201
+
+    # Rejected input, a duplicate patient, and a unique-key conflict in the database.
+    assert api.post("/patients", headers=desk, json={
+        "given_name": marker, "family_name": marker, "birth_date": marker}).status_code == 422
+    assert api.post("/cases", headers=desk, json={"patient_id": patient["id"], "history": {
+        "notes": marker, "walks_four_steps_now": marker}}).status_code == 422
+    assert api.post("/patients", headers=desk, json={
+        "given_name": f"{marker}Given", "family_name": f"{marker}Family",
+        "birth_date": "1985-06-15"}).status_code == 409
+    account = {"email": email, "display_name": marker, "role": "clinician",
+               "password": f"password {marker}"}
+    assert api.post("/users", headers=admin, json=account).status_code == 201
+    assert api.post("/users", headers=admin, json=account).status_code == 409
+    assert api.post("/auth/sign-in", json={"email": email, "password": marker}).status_code == 401
+
+    # A task that fails on the canary's data.
+    force_a_failing_triage_task(engine, patient["id"], marker)
+    system.wait_for(lambda: "UnreadableRecord" in system.log_text(), 20, "the failing task")
+
+    # The good case is routed and its reminder sent.
+    system.wait_for(lambda: api.get(f"/cases/{case['id']}", headers=clinician).json()
+                    .get("decision"), 15, "routing")
+    system.stop("notify")
+    system.start("notify", CLINIC_CLOCK_OFFSET_SECONDS=str(30 * 86400))
+    system.wait_for(lambda: smtp_sink.to(email), 30, "the reminder")
+
+    broker = redis_dump(redis_url)
+    system.stop_all()
+    logs = system.log_text()
+
+    # The logs were captured (requests, the routing, the failure), yet hold no canary.
+    assert "POST /patients" in logs and "UnreadableRecord" in logs and "routed to" in logs
+    assert marker.lower() not in logs.lower()
+    assert marker.lower() not in broker.lower()
+    assert "celery-task-meta" not in broker  # no stored task results to leak through
