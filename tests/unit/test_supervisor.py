@@ -7,21 +7,23 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 from clinic_cli.embedded import process_alive
 from clinic_cli.processes import REPO_ROOT
 
-SLEEPER = "import os, time; print('pid', os.getpid(), flush=True); time.sleep(600)"
-FORKING_SLEEPER = (
-    "import os, time; child = os.fork(); "
-    "print('pid', os.getpid() if child else os.getpid(), flush=True); time.sleep(600)"
+# One write per line: with PYTHONUNBUFFERED, print() writes its pieces separately and the
+# lines of a forked pair would interleave.
+REPORT_PID = (
+    "import os, signal, sys, time; sys.stdout.write(f'pid {os.getpid()}\\n'); sys.stdout.flush(); "
 )
+SLEEPER = REPORT_PID + "time.sleep(60)"
+FORKING_SLEEPER = "import os; os.fork(); " + REPORT_PID + "time.sleep(60)"
 IGNORES_SIGTERM = (
-    "import os, signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-    "print('pid', os.getpid(), flush=True); time.sleep(600)"
+    "import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN); " + REPORT_PID + "time.sleep(60)"
 )
-DIES_SOON = "import os, sys, time; print('pid', os.getpid(), flush=True); time.sleep(0.5); sys.exit(3)"
+DIES_SOON = REPORT_PID + "time.sleep(0.5); sys.exit(3)"
 
 
 def start_supervisor(children: dict[str, str], grace: float = 5.0) -> subprocess.Popen[str]:
@@ -44,12 +46,18 @@ def start_supervisor(children: dict[str, str], grace: float = 5.0) -> subprocess
 
 
 def read_pids(supervisor: subprocess.Popen[str], count: int) -> list[int]:
+    # Killing a stuck supervisor ends its output, so a missing line fails instead of hanging.
+    watchdog = threading.Timer(20, supervisor.kill)
+    watchdog.start()
     pids: list[int] = []
-    while len(pids) < count:
-        line = supervisor.stdout.readline()
-        assert line, "the supervisor's output ended before every child reported"
-        if match := re.search(r"\| pid (\d+)", line):
-            pids.append(int(match.group(1)))
+    try:
+        while len(pids) < count:
+            line = supervisor.stdout.readline()
+            assert line, "the supervisor's output ended before every child reported"
+            if match := re.search(r"\| pid (\d+)$", line):
+                pids.append(int(match.group(1)))
+    finally:
+        watchdog.cancel()
     return pids
 
 
@@ -98,7 +106,7 @@ def test_a_child_that_dies_is_reported_and_brings_everything_down_with_a_failure
     assert_all_gone(pids)
 
 
-def test_each_line_of_output_is_prefixed_with_its_process_name():
+def test_output_lines_carry_the_process_name_padded_to_the_longest():
     supervisor = start_supervisor({"api": SLEEPER, "scheduler": SLEEPER})
     read_pids(supervisor, 2)
 
