@@ -1,0 +1,49 @@
+"""`clinic users create-admin` creates the first admin, who can then sign in."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from clinic_cli.main import app
+from shared.settings import get_settings
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def cli_env(monkeypatch, settings, clean_database):
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_create_admin_reads_the_password_from_stdin_and_stores_only_its_hash(cli_env, engine):
+    result = CliRunner().invoke(app, ["users", "create-admin", "--email", "Boss@Example.com",
+                                      "--password-stdin"], input="a long admin password\n")
+
+    assert result.exit_code == 0, result.output
+    with engine.connect() as conn:
+        role, stored = conn.execute(text("SELECT role, password_hash FROM users "
+                                         "WHERE email = 'boss@example.com'")).one()
+    assert role == "admin" and stored.startswith("$argon2id$")
+
+
+def test_a_short_password_is_refused_naming_the_field(cli_env):
+    result = CliRunner().invoke(app, ["users", "create-admin", "--email", "a@example.com",
+                                      "--password-stdin"], input="short\n")
+
+    assert result.exit_code == 2
+    assert "password" in result.output
+
+
+def test_a_second_admin_with_the_same_email_is_refused(cli_env):
+    args = ["users", "create-admin", "--email", "twice@example.com", "--password-stdin"]
+    CliRunner().invoke(app, args, input="a long admin password\n")
+
+    result = CliRunner().invoke(app, args, input="a long admin password\n")
+
+    assert result.exit_code == 1
+    assert "already exists" in result.output
