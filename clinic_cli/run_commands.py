@@ -103,7 +103,8 @@ def _wait_for_api(supervisor: Supervisor, port: int) -> None:
     while time.monotonic() < deadline:
         supervisor.check_alive()
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/openapi.json", timeout=1):
+            # Ready means the API answers and reaches its database.
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=1):
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
@@ -122,13 +123,10 @@ clinic: the ankle clinic is running (Ctrl-C stops everything)
   API docs     {base}/docs
   Mail folder  {mail}
   Data         {env['CLINIC_DATA_DIR']}
-  Try it       {EXAMPLE_REQUEST.format(base=base)}
+  Check        curl -s {base}/health/ready
+  Try a case   the requests under "Set up" in README.md
 """
     )
-
-
-EXAMPLE_REQUEST = """curl -s -X POST {base}/patients -H 'Content-Type: application/json' \\
-                 -d '{{"given_name": "Ada", "family_name": "Runner", "birth_date": "1990-04-01"}}'"""
 
 
 def test(ctx: typer.Context) -> None:
