@@ -48,8 +48,10 @@ async def record_failure(redis: Redis, email: str, address: str, limits: Limits)
     try:
         async with redis.pipeline(transaction=True) as pipe:
             for key in _keys(email, address):
+                # SET NX EX starts the window on the first failure only (EXPIRE NX needs
+                # Redis 7; the embedded server is 6.2).
+                pipe.set(key, 0, ex=limits.window_seconds, nx=True)
                 pipe.incr(key)
-                pipe.expire(key, limits.window_seconds, nx=True)
             await pipe.execute()
     except RedisError as exc:
         log.warning("sign-in limiter unavailable (%s); failure not counted", type(exc).__name__)
