@@ -37,8 +37,11 @@ def run(
     port: int = typer.Option(8000, help="Port of the intake API on 127.0.0.1."),
     redis_port: int = typer.Option(0, help="Port of the embedded Redis (0: any free port)."),
 ) -> None:
-    """Start PostgreSQL and Redis (embedded unless DATABASE_URL / REDIS_URL are set), apply
-    migrations, run the API, relay, workers and scheduler until Ctrl-C."""
+    """Run the whole system here until Ctrl-C.
+
+    Embedded PostgreSQL and Redis start unless DATABASE_URL / REDIS_URL name other servers.
+    Then: migrations, the API, the outbox relay, the workers and the scheduler.
+    """
     # SIGTERM must unwind like Ctrl-C, or the embedded servers would outlive us.
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     data_dir = (REPO_ROOT / os.environ.get("CLINIC_DATA_DIR", DEFAULT_DATA_DIR)).resolve()
