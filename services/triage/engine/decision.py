@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 
 
@@ -81,3 +81,19 @@ class Decision:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+DECISION_FIELDS = tuple(f.name for f in fields(Decision))
+
+
+def assemble_decision(values: dict) -> Decision:
+    """``Decision(**values)``, built in one step for the engine's hot path.
+
+    A frozen dataclass's generated ``__init__`` sets every field through
+    ``object.__setattr__``, about 2 µs a decision; this fills the instance dict directly.
+    ``values`` must give every field in DECISION_FIELDS order (tests compare the result with
+    ``Decision(**values)``). The result is as frozen as any Decision.
+    """
+    decision = object.__new__(Decision)
+    decision.__dict__.update(values)
+    return decision

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import attrgetter
+
 from services.triage.engine.decision import LikelyCondition
 from services.triage.engine.facts import Facts
 
@@ -184,18 +187,24 @@ PROFILES: dict[str, tuple[tuple[Finding, ...], tuple[Finding, ...]]] = {
 }
 
 
-def _names(condition: str) -> tuple[str, ...]:
-    supporting, against = PROFILES.get(condition, ((), ()))
-    return tuple(name for name, _ in supporting + against)
+def _no_findings(facts: Facts) -> tuple:
+    return ()
 
 
-_NAMES = {condition: _names(condition) for condition in PROFILES}
-_CACHE: dict = {}
+def _reader(condition: str) -> Callable[[Facts], object]:
+    """Reads the profile's facts in one C call: the memo key for ``describe``."""
+    supporting, against = PROFILES[condition]
+    names = [name for name, _ in supporting + against]
+    return attrgetter(*names) if names else _no_findings
+
+
+_READERS = {condition: _reader(condition) for condition in PROFILES}
+_CACHE: dict[tuple[str, object], LikelyCondition] = {}
 
 
 def describe(condition: str, facts: Facts) -> LikelyCondition:
     """Memoised on the profile's facts: the same findings always read the same way."""
-    key = (condition, *[facts[name] for name in _NAMES.get(condition, ())])
+    key = (condition, _READERS.get(condition, _no_findings)(facts))
     found = _CACHE.get(key)
     if found is None:
         supporting, against = PROFILES.get(condition, ((), ()))

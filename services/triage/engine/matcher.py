@@ -7,18 +7,26 @@ matching as fast as a hand-written if-chain (see bench/engine.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from services.triage.engine.facts import Facts
 from services.triage.engine.rules.base import Rule
 
 
-def compile_matcher(rules: Sequence[Rule]) -> Callable[[Facts], list[Rule]]:
+def compile_matcher(
+    rules: Sequence[Rule], results: Sequence[Any] | None = None
+) -> Callable[[Facts], list]:
+    """Return ``match(facts)``: the rules whose facts hold, in rule order.
+
+    ``results``, if given, is what to return for each rule instead of the rule itself (the
+    engine passes each rule's precomputed explanation and precedence).
+    """
     lines = ["def match(f):", "    fired = []", "    add = fired.append"]
     for index, rule in enumerate(rules):
-        tests = [f"f[{name!r}]" for name in rule.when]
-        tests += [f"not f[{name!r}]" for name in rule.unless]
-        lines.append(f"    if {' and '.join(tests) or 'True'}: add(RULES[{index}])")
+        tests = [f"f.{name}" for name in rule.when]
+        tests += [f"not f.{name}" for name in rule.unless]
+        lines.append(f"    if {' and '.join(tests) or 'True'}: add(RESULTS[{index}])")
     lines.append("    return fired")
-    namespace: dict = {"RULES": tuple(rules)}
+    namespace: dict = {"RESULTS": tuple(rules if results is None else results)}
     exec(compile("\n".join(lines), "<rule matcher>", "exec"), namespace)  # noqa: S102
     return namespace["match"]

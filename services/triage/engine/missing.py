@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.triage.engine.case import CaseInput
-from services.triage.engine.facts import Facts
+from services.triage.engine.facts import Facts, fields
 from shared.clinical_record import ExamFindings, Onset
 
 _NO_EXAM = ExamFindings()
@@ -183,63 +183,57 @@ GRADUAL_WITH_MECHANISM = (
 )
 
 
-_SOURCE_VARS = {"history": "h", "exam": "e", "case": "c"}
+def _field_expr(path: str) -> str:
+    # History and exam are read from their field dicts (see facts.py on why); case fields are
+    # plain dataclass attributes.
+    source, _, name = path.partition(".")
+    return f"c.{name}" if source == "case" else f"{source[0]}[{name!r}]"
 
 
 def _unknown_expr(path: str) -> str:
-    source, _, name = path.partition(".")
-    value = f"{_SOURCE_VARS[source]}.{name}"
+    value = _field_expr(path)
     # An empty list (no pain locations ticked) is as unanswered as None.
-    return f"not {value}" if name == "pain_locations" else f"{value} is None"
+    return f"not {value}" if path.endswith(".pain_locations") else f"{value} is None"
 
 
-def _compile_checks(checks: tuple[Check, ...]):
-    """Generate one straight-line function from the checks (same idea as matcher.py)."""
-    lines = ["def run(f, h, e, c):", "    out = []"]
+def _compile_checks(checks: tuple[Check, ...], contradictions: tuple[Contradiction, ...]):
+    """Generate one straight-line function from the checks and contradictions (as matcher.py).
+
+    It returns the questions in table order, checks first, and whether any is safety-relevant
+    (every contradiction is).
+    """
+    lines = ["def run(f, h, e, c):", "    out = []", "    add = out.append", "    unsafe = False"]
     for index, check in enumerate(checks):
         joiner = " or " if check.any_field else " and "
         unknown = joiner.join(_unknown_expr(p) for p in check.fields)
-        relevant = " and ".join(f"f[{n!r}]" for n in check.when)
-        lines.append(f"    if {relevant} and ({unknown}): out.append(CHECKS[{index}])")
-    lines.append("    return out")
-    namespace: dict = {"CHECKS": checks}
+        relevant = " and ".join(f"f.{n}" for n in check.when)
+        flag = "; unsafe = True" if check.safety else ""
+        lines.append(f"    if {relevant} and ({unknown}): add(CHECKS[{index}].question){flag}")
+    lines.append(
+        "    if h['onset'] is GRADUAL and h['injury_mechanism'] is not None:"
+        " add(GRADUAL_WITH_MECHANISM); unsafe = True"
+    )
+    for index, pair in enumerate(contradictions):
+        # Without an exam every exam field is None, so nothing can contradict.
+        reported, examined = f"h[{pair.history_field!r}]", f"e[{pair.exam_field!r}]"
+        lines.append(
+            f"    if {reported} is not None and {examined} is not None and {reported} != "
+            f"{examined}: add(CONTRADICTIONS[{index}].question); unsafe = True"
+        )
+    lines.append("    return tuple(out), unsafe")
+    namespace: dict = {
+        "CHECKS": checks,
+        "CONTRADICTIONS": contradictions,
+        "GRADUAL": Onset.GRADUAL,
+        "GRADUAL_WITH_MECHANISM": GRADUAL_WITH_MECHANISM,
+    }
     exec(compile("\n".join(lines), "<missing checks>", "exec"), namespace)  # noqa: S102
     return namespace["run"]
 
 
-_RUN_CHECKS = _compile_checks(CHECKS)
+_RUN_CHECKS = _compile_checks(CHECKS, CONTRADICTIONS)
 
 
-def add_context_facts(facts: Facts, case: CaseInput) -> None:
-    """Facts only the checks need; kept here so the rules' fact set stays clinical."""
-    h = case.history
-    facts["always"] = True
-    facts["trauma_or_onset_unknown"] = h.onset is not Onset.GRADUAL
-    facts["diabetic"] = h.diabetes is True
-    facts["red_warm_foot_reported"] = h.foot_red_warm_swollen is True or (
-        case.exam is not None and case.exam.foot_red_warm_swollen_skin_intact is True
-    )
-    facts["treatment_tried"] = bool(h.treatments_tried)
-
-
-def find_missing(case: CaseInput, facts: Facts) -> tuple[list[str], bool]:
+def find_missing(case: CaseInput, facts: Facts) -> tuple[tuple[str, ...], bool]:
     """Return the questions to ask and whether any of them is safety-relevant."""
-    unanswered = _RUN_CHECKS(facts, case.history, case.exam or _NO_EXAM, case)
-    contradictions = find_contradictions(case)
-    missing = [check.question for check in unanswered] + contradictions
-    safety = bool(contradictions) or any(check.safety for check in unanswered)
-    return missing, safety
-
-
-def find_contradictions(case: CaseInput) -> list[str]:
-    h, e = case.history, case.exam
-    found = []
-    if h.onset is Onset.GRADUAL and h.injury_mechanism is not None:
-        found.append(GRADUAL_WITH_MECHANISM)
-    if e is None:
-        return found
-    for c in CONTRADICTIONS:
-        reported, examined = getattr(h, c.history_field), getattr(e, c.exam_field)
-        if reported is not None and examined is not None and reported != examined:
-            found.append(c.question)
-    return found
+    return _RUN_CHECKS(facts, fields(case.history), fields(case.exam or _NO_EXAM), case)
