@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import signal
@@ -10,7 +11,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import typer
@@ -63,6 +65,7 @@ def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
 def _environment(servers: ExitStack, data_dir: Path, redis_port: int) -> dict[str, str]:
     """The children's environment; starts whichever servers the environment does not name."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    servers.enter_context(_only_run_using(data_dir))
     env = {"CLINIC_DATA_DIR": str(data_dir), "CLINIC_ENV": "local", **os.environ}
     if "DATABASE_URL" not in env:
         postgres = servers.enter_context(embedded.start_postgres(data_dir / "pg"))
@@ -72,6 +75,22 @@ def _environment(servers: ExitStack, data_dir: Path, redis_port: int) -> dict[st
         env["REDIS_URL"] = redis.url
     env.setdefault("CLINIC_SECRET_KEY", _local_secret_key(data_dir / "secret_key"))
     return env
+
+
+@contextmanager
+def _only_run_using(data_dir: Path) -> Iterator[None]:
+    """Two runs on one data dir would share PostgreSQL but start two Redis servers on one
+    append-only file. A flock on the directory itself leaves no file behind, even after a crash."""
+    fd = os.open(data_dir, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            typer.echo(f"clinic: another `clinic run` is using {data_dir}", err=True)
+            raise typer.Exit(1) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def _local_secret_key(path: Path) -> str:
