@@ -66,7 +66,7 @@ def docker_engine_answers() -> bool:
 
 
 @contextmanager
-def postgres_url(choice: Choice) -> Iterator[str]:
+def running_postgres(choice: Choice) -> Iterator[str]:
     """Yields a URL of the maintenance database of a server where tests may CREATE DATABASE."""
     if choice.source is Source.ENVIRONMENT:
         yield choice.url
@@ -83,7 +83,7 @@ def postgres_url(choice: Choice) -> Iterator[str]:
 
 
 @contextmanager
-def redis_url(choice: Choice) -> Iterator[str]:
+def running_redis(choice: Choice) -> Iterator[str]:
     """Yields a base URL without a database number; tests choose theirs."""
     if choice.source is Source.ENVIRONMENT:
         yield choice.url
