@@ -3,7 +3,9 @@
 from shared.models.audit import AuditEvent
 from shared.models.base import SQLModel
 from shared.models.case import Case, CaseStatus, IntakeResponse, Observation
+from shared.models.dead_letter import DeadLetter
 from shared.models.followup import Delivery, DeliveryStatus, FollowUp, FollowUpStatus
+from shared.models.idempotency import IdempotencyKey
 from shared.models.optout import ChannelOptOut
 from shared.models.outbox import OutboxMessage
 from shared.models.patient import Patient
@@ -18,3 +20,4 @@ __all__ = [
     "OutboxMessage", "Patient", "QueueEntry", "Role", "SQLModel", "TriageDecision", "User",
     "metadata",
 ]
+__all__ += ["DeadLetter", "IdempotencyKey"]
