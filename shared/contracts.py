@@ -40,7 +40,17 @@ class CaseRouted(Message):
     decision_id: uuid.UUID
 
 
-MESSAGE_TYPES: dict[str, type[Message]] = {m.task_name: m for m in (TriageCase, CaseRouted)}
+class CaseClosed(Message):
+    """Event: a clinician completed or discharged the case; its open reminders stop."""
+
+    task_name: ClassVar[str] = "notify.cases.closed"
+    queue: ClassVar[str] = "notify"
+    case_id: uuid.UUID
+
+
+MESSAGE_TYPES: dict[str, type[Message]] = {
+    m.task_name: m for m in (TriageCase, CaseRouted, CaseClosed)
+}
 
 # The routing vocabulary every service shares. The triage engine's enums must agree (tested).
 QUEUES = ("home_care", "physio", "imaging", "surgical")

@@ -42,11 +42,14 @@ def add_follow_ups(session: Session, case_id: uuid.UUID, decision_id: uuid.UUID,
     return len(inserted.all())
 
 
-def cancel_open_follow_ups(session: Session, case_id: uuid.UUID, keep_decision: uuid.UUID) -> None:
-    """A newer decision's plan replaces the older decisions' reminders that were not sent."""
+def cancel_open_follow_ups(session: Session, case_id: uuid.UUID,
+                           keep_decision: uuid.UUID | None = None) -> None:
+    """A newer decision's plan replaces the older decisions' reminders that were not sent; a
+    closed case (keep_decision None) keeps none."""
     stale = select(FollowUp).where(FollowUp.case_id == case_id,
-                                   FollowUp.decision_id != keep_decision,
                                    FollowUp.status == FollowUpStatus.SCHEDULED)
+    if keep_decision is not None:
+        stale = stale.where(FollowUp.decision_id != keep_decision)
     for follow_up in session.exec(stale).all():
         follow_up.status = FollowUpStatus.CANCELLED
         session.add(follow_up)

@@ -21,7 +21,7 @@ from services.notify.optout import OPT_OUT_PURPOSE
 from services.notify.retry import RetryPolicy
 from services.notify.schedule import QuietHours, first_allowed, patient_zone, plan_follow_ups
 from shared.audit import SYSTEM_NOTIFY, record_audit
-from shared.contracts import CaseRouted
+from shared.contracts import CaseClosed, CaseRouted
 from shared.models import Delivery, DeliveryStatus, FollowUp, FollowUpStatus, Patient
 from shared.patient_links import PatientLink, sign_link
 from shared.settings import Settings
@@ -66,6 +66,10 @@ def schedule_follow_ups(session: Session, message: CaseRouted, config: NotifyCon
     timed = [(p, first_allowed(p.due_at, zone, config.quiet_hours)) for p in planned]
     repository.cancel_open_follow_ups(session, decision.case_id, keep_decision=decision.id)
     return repository.add_follow_ups(session, decision.case_id, decision.id, timed)
+
+
+def stop_follow_ups(session: Session, message: CaseClosed) -> None:
+    repository.cancel_open_follow_ups(session, message.case_id)
 
 
 def deliver_next_due(session: Session, channels: dict[str, Channel], config: NotifyConfig,

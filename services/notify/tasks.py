@@ -10,7 +10,7 @@ from services.notify import dispatcher, service
 from services.notify.service import NotifyConfig
 from services.notify.worker import DISPATCH_TASK, app, engine
 from shared.clock import utcnow
-from shared.contracts import CaseRouted
+from shared.contracts import CaseClosed, CaseRouted
 from shared.db import sync_session
 from shared.settings import get_settings
 
@@ -26,6 +26,15 @@ def case_routed(**payload) -> None:
     with sync_session(engine()) as session, session.begin():
         created = service.schedule_follow_ups(session, message, config)
     log.info("case %s: %d follow-ups scheduled", message.case_id, created)
+
+
+@app.task(name=CaseClosed.task_name, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True,
+          retry_backoff_max=60, retry_jitter=True, max_retries=5)
+def case_closed(**payload) -> None:
+    message = CaseClosed.model_validate(payload)
+    with sync_session(engine()) as session, session.begin():
+        service.stop_follow_ups(session, message)
+    log.info("case %s closed: open follow-ups cancelled", message.case_id)
 
 
 @app.task(name=DISPATCH_TASK)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
-from shared.models import Case, IntakeResponse, Observation, Patient, QueueEntry, TriageDecision
+from shared.models import Case, IntakeResponse, Observation, Patient, TriageDecision
 
 
 def lock_case(session: Session, case_id: uuid.UUID) -> Case | None:
@@ -34,19 +33,3 @@ def current_findings(session: Session, case_id: uuid.UUID) -> dict:
 
 def patient_of(session: Session, case: Case) -> Patient:
     return session.get_one(Patient, case.patient_id)
-
-
-def put_on_queue(session: Session, entry: QueueEntry) -> None:
-    """One queue entry per case: a new decision moves the existing entry.
-
-    A re-route keeps the entry's claim (status, owner) and its original entry time: the patient
-    has been waiting since then, whichever queue they are on now.
-    """
-    values = entry.model_dump()
-    changed = {k: values[k] for k in (
-        "decision_id", "queue", "imaging_modality", "urgency", "urgency_rank", "due_at",
-        "updated_at")}
-    session.exec(
-        insert(QueueEntry).values(**values)
-        .on_conflict_do_update(index_elements=[QueueEntry.case_id], set_=changed)
-    )

@@ -13,9 +13,9 @@ from services.triage.engine import Decision, evaluate
 from shared.audit import SYSTEM_TRIAGE, record_audit
 from shared.clock import utcnow
 from shared.contracts import CaseRouted, TriageCase
-from shared.models import Case, CaseStatus, QueueEntry, TriageDecision
+from shared.models import Case, CaseStatus, TriageDecision
 from shared.outbox import add_to_outbox
-from shared.queue_targets import URGENCY_RANK, WAIT_TARGETS
+from shared.queue_placement import place_on_queue
 
 log = logging.getLogger("triage.service")
 
@@ -35,17 +35,18 @@ def triage_case(session: Session, message: TriageCase) -> TriageDecision | None:
     now = utcnow()
     case_input = build_case_input(answers, repository.current_findings(session, case.id),
                                   repository.patient_of(session, case).birth_date, now)
-    decision = _store_decision(session, case, message.message_id, evaluate(case_input),
+    decision = _store_decision(session, case, message, evaluate(case_input),
                                snapshot(case_input), now)
     _route(session, case, decision, now)
     return decision
 
 
-def _store_decision(session: Session, case: Case, request_id: uuid.UUID, outcome: Decision,
+def _store_decision(session: Session, case: Case, message: TriageCase, outcome: Decision,
                     inputs: dict, now) -> TriageDecision:
     row = TriageDecision(
         case_id=case.id,
-        request_id=request_id,
+        request_id=message.message_id,
+        trigger=message.reason,
         queue=outcome.queue.value,
         imaging_modality=outcome.imaging_modality.value if outcome.imaging_modality else None,
         urgency=outcome.urgency.value,
@@ -64,17 +65,8 @@ def _store_decision(session: Session, case: Case, request_id: uuid.UUID, outcome
 
 
 def _route(session: Session, case: Case, decision: TriageDecision, now) -> None:
-    repository.put_on_queue(session, QueueEntry(
-        case_id=case.id,
-        decision_id=decision.id,
-        queue=decision.queue,
-        imaging_modality=decision.imaging_modality,
-        urgency=decision.urgency,
-        urgency_rank=URGENCY_RANK[decision.urgency],
-        entered_at=now,
-        due_at=now + WAIT_TARGETS[decision.urgency],
-        updated_at=now,
-    ))
+    session.exec(place_on_queue(case.id, decision.id, decision.queue,
+                                decision.imaging_modality, decision.urgency, now))
     case.status = CaseStatus.ROUTED
     case.updated_at = now
     session.add(case)

@@ -2,7 +2,7 @@
 
 from shared.models.audit import AuditEvent
 from shared.models.base import SQLModel
-from shared.models.case import Case, CaseStatus, IntakeResponse, Observation
+from shared.models.case import Case, CaseNote, CaseStatus, IntakeResponse, Observation
 from shared.models.dead_letter import DeadLetter
 from shared.models.followup import Delivery, DeliveryStatus, FollowUp, FollowUpStatus
 from shared.models.idempotency import IdempotencyKey
@@ -15,7 +15,7 @@ from shared.models.user import STAFF_ROLES, AuthSession, Role, User
 metadata = SQLModel.metadata
 
 __all__ = [
-    "STAFF_ROLES", "AuditEvent", "AuthSession", "Case", "CaseStatus", "ChannelOptOut", "Delivery",
+    "STAFF_ROLES", "AuditEvent", "AuthSession", "Case", "CaseNote", "CaseStatus", "ChannelOptOut", "Delivery",
     "DeliveryStatus", "FollowUp", "FollowUpStatus", "IntakeResponse", "Observation",
     "OutboxMessage", "Patient", "QueueEntry", "Role", "SQLModel", "TriageDecision", "User",
     "metadata",

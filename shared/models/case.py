@@ -58,3 +58,15 @@ class Observation(SQLModel, table=True):
     status: str = Field(default="final", max_length=16)
     effective_at: datetime = timestamp()
     recorded_by: str | None = Field(default=None, max_length=64)
+
+
+class CaseNote(SQLModel, table=True):
+    """A clinician's note on a case (FHIR Annotation on the EpisodeOfCare)."""
+
+    __tablename__ = "case_notes"
+
+    id: uuid.UUID = uuid_pk()
+    case_id: uuid.UUID = foreign_key("cases.id")
+    author_id: str = Field(max_length=64)
+    text: str = Field(max_length=4000)
+    created_at: datetime = timestamp()

@@ -24,6 +24,9 @@ class TriageDecision(SQLModel, table=True):
     # The message that asked for this decision: a redelivered message finds it and stops.
     request_id: uuid.UUID = Field(unique=True)
     source: str = Field(default="engine", max_length=16)  # engine | clinician
+    # What asked for it: intake_submitted, exam_recorded, follow_up_answered, sweep, override.
+    trigger: str = Field(default="intake_submitted", max_length=32)
+    author_id: str | None = Field(default=None, max_length=64)  # the clinician, for overrides
     queue: str = Field(max_length=16)
     imaging_modality: str | None = Field(default=None, max_length=8)
     urgency: str = Field(max_length=16)
@@ -54,6 +57,10 @@ class QueueEntry(SQLModel, table=True):
     status: str = Field(default="requested", max_length=16)  # FHIR Task.status
     business_status: str = Field(default="waiting", max_length=32)
     owner_id: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = timestamp(nullable=True, default_now=False)
+    # Where the case was before its latest re-route, so the board can show that it moved.
+    previous_queue: str | None = Field(default=None, max_length=16)
+    previous_urgency: str | None = Field(default=None, max_length=16)
     entered_at: datetime = timestamp()
     due_at: datetime = timestamp()
     updated_at: datetime = timestamp()

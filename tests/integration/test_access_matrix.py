@@ -10,10 +10,13 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from services.intake.app import create_app
-from shared.db import make_sync_engine
+from services.triage.service import triage_case
+from shared.contracts import TriageCase
+from shared.db import make_sync_engine, sync_session
 from shared.settings import Settings
 from tests.integration.auth_helpers import bearer, make_user, patient_headers, sign_in
 from tests.integration.helpers import patient_payload, twisted_ankle_history
@@ -44,6 +47,12 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/cases/{case_id}/exam-findings"): {FRONT_DESK, CLINICIAN},
     ("GET", "/cases/{case_id}"): {OWN_PATIENT, FRONT_DESK, CLINICIAN},
     ("GET", "/queues/{queue}/cases"): {CLINICIAN},
+    ("POST", "/cases/{case_id}/claim"): {CLINICIAN},
+    ("POST", "/cases/{case_id}/release"): {CLINICIAN},
+    ("POST", "/cases/{case_id}/override"): {CLINICIAN},
+    ("POST", "/cases/{case_id}/notes"): {CLINICIAN},
+    ("POST", "/cases/{case_id}/complete"): {CLINICIAN},
+    ("POST", "/queues/assignments"): {CLINICIAN},
 }
 
 
@@ -63,6 +72,7 @@ class World:
 def world(database_url, redis_server_url):
     settings = Settings(DATABASE_URL=database_url, REDIS_URL=f"{redis_server_url.rstrip('/')}/2",
                         env="test", secret_key="matrix-secret")
+    redis.Redis.from_url(settings.redis_url).flushdb()  # no sign-in limits left from earlier runs
     engine = make_sync_engine(settings)
     with TestClient(create_app(settings)) as client:
         users = {role: make_user(engine, role).email for role in (FRONT_DESK, CLINICIAN, ADMIN)}
@@ -86,11 +96,25 @@ def headers_for(world: World, principal: str) -> dict[str, str]:
     return bearer(sign_in(world.client, world.users[principal]))
 
 
+def fresh_queued_case(world: World) -> str:
+    """A new triaged case of patient A, so routes that change a case start from the same state."""
+    desk = bearer(sign_in(world.client, world.users[FRONT_DESK]))
+    case_id = world.client.post("/cases", headers=desk, json={
+        "patient_id": world.patient_a, "history": twisted_ankle_history()}).json()["id"]
+    with sync_session(world.engine) as session, session.begin():
+        triage_case(session, TriageCase(message_id=uuid.uuid4(), case_id=uuid.UUID(case_id),
+                                        reason="intake_submitted"))
+    return case_id
+
+
 def request_for(world: World, method: str, path: str) -> dict:
-    url = path.format(user_id=world.user_id, patient_id=world.patient_a, case_id=world.case_a,
+    case_id = fresh_queued_case(world) if method == "POST" and "{case_id}" in path else \
+        world.case_a
+    url = path.format(user_id=world.user_id, patient_id=world.patient_a, case_id=case_id,
                       queue="imaging")
     bodies = {
-        "/auth/sign-in": {"email": world.users[CLINICIAN], "password": "wrong password"},
+        "/auth/sign-in": {"email": f"nobody-{uuid.uuid4().hex[:8]}@example.com",
+                          "password": "wrong password"},
         "/users": {"email": f"u{uuid.uuid4().hex[:6]}@example.com", "display_name": "New",
                    "role": "clinician", "password": "long enough password"},
         "/users/{user_id}": {"display_name": "Renamed"},
@@ -98,6 +122,11 @@ def request_for(world: World, method: str, path: str) -> dict:
         "/patients/{patient_id}/links": {"purpose": "intake"},
         "/cases": {"patient_id": world.patient_a, "history": twisted_ankle_history()},
         "/cases/{case_id}/exam-findings": {"findings": {"anterior_drawer_positive": False}},
+        "/cases/{case_id}/override": {"queue": "physio", "urgency": "soon",
+                                      "reason": "clinical judgement after review"},
+        "/cases/{case_id}/notes": {"text": "note"},
+        "/cases/{case_id}/complete": {"outcome": "completed"},
+        "/queues/assignments": {"case_ids": [world.case_a], "assignee_id": world.user_id},
     }
     return {"method": method, "url": url, "json": bodies.get(path) if method != "GET" else None}
 
@@ -123,6 +152,8 @@ def test_route_allows_or_refuses_each_principal_as_the_policy_says(world, route,
 
     if path == "/auth/sign-in":  # open to all; the wrong password is refused for everyone
         assert response.status_code == 401
+    elif path.endswith("/release") and principal in POLICY[route]:
+        assert response.status_code == 409  # allowed, but only the claim's owner may release
     elif principal in POLICY[route]:
         assert response.status_code < 400, response.text
     else:

@@ -33,6 +33,8 @@ class ExamRecorded(BaseModel):
 class DecisionPublic(BaseModel):
     id: uuid.UUID
     source: str
+    trigger: str
+    author_id: str | None
     queue: str
     imaging_modality: str | None
     urgency: str
@@ -46,10 +48,18 @@ class DecisionPublic(BaseModel):
 class DecisionSummary(BaseModel):
     id: uuid.UUID
     source: str
+    trigger: str
     queue: str
     imaging_modality: str | None
     urgency: str
     decided_at: datetime
+
+
+class CaseNoteView(BaseModel):
+    id: uuid.UUID
+    author_id: str
+    text: str
+    created_at: datetime
 
 
 class QueuePlacement(BaseModel):
@@ -59,6 +69,9 @@ class QueuePlacement(BaseModel):
     status: str
     business_status: str
     owner_id: str | None
+    claimed_at: datetime | None
+    previous_queue: str | None
+    previous_urgency: str | None
     entered_at: datetime
     due_at: datetime
 
@@ -80,6 +93,7 @@ class CaseDetail(CasePublic):
     decision: DecisionPublic | None
     decision_history: list[DecisionSummary]
     queue_entry: QueuePlacement | None
+    notes: list[CaseNoteView]
 
 
 class CaseForFrontDesk(CasePublic):

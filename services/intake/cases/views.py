@@ -10,12 +10,14 @@ from services.intake.cases.schemas import (
     CaseDetail,
     CaseForFrontDesk,
     CaseForPatient,
+    CaseNoteView,
     CasePublic,
     DecisionPublic,
     DecisionSummary,
     NextSteps,
     QueuePlacement,
 )
+from services.intake.casework import service as casework
 from shared.models import Case, Role, TriageDecision
 
 CaseView = CaseDetail | CaseForFrontDesk | CaseForPatient
@@ -40,6 +42,8 @@ async def case_view(session: AsyncSession, case: Case, principal: Principal) -> 
         decision_history=[DecisionSummary.model_validate(d, from_attributes=True)
                           for d in decisions],
         queue_entry=QueuePlacement.model_validate(entry, from_attributes=True) if entry else None,
+        notes=[CaseNoteView.model_validate(n, from_attributes=True)
+               for n in await casework.notes(session, case.id)],
     )
 
 

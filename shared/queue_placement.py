@@ -1,0 +1,40 @@
+"""Putting a case on its queue, or moving it after a new decision: one statement for every
+service that decides a route (the triage engine, a clinician's override)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import case as when
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.sql.dml import Insert
+
+from shared.models import QueueEntry
+from shared.queue_targets import URGENCY_RANK, WAIT_TARGETS
+
+
+def place_on_queue(case_id: uuid.UUID, decision_id: uuid.UUID, queue: str,
+                   imaging_modality: str | None, urgency: str, now: datetime) -> Insert:
+    """One queue entry per case. A re-route keeps the claim (status, owner) and the original
+    entry time, since the patient has waited since then, and remembers where the case was
+    before so the board can show that it moved."""
+    statement = insert(QueueEntry).values(
+        id=uuid.uuid4(), case_id=case_id, decision_id=decision_id, queue=queue,
+        imaging_modality=imaging_modality, urgency=urgency, urgency_rank=URGENCY_RANK[urgency],
+        status="requested", business_status="waiting", entered_at=now,
+        due_at=now + WAIT_TARGETS[urgency], updated_at=now,
+    )
+    new, current = statement.excluded, QueueEntry.__table__.c
+    moved = (current.queue != new.queue) | (current.urgency != new.urgency)
+    return statement.on_conflict_do_update(index_elements=[current.case_id], set_={
+        "decision_id": new.decision_id,
+        "queue": new.queue,
+        "imaging_modality": new.imaging_modality,
+        "urgency": new.urgency,
+        "urgency_rank": new.urgency_rank,
+        "due_at": current.entered_at + (new.due_at - new.entered_at),
+        "updated_at": new.updated_at,
+        "previous_queue": when((moved, current.queue), else_=current.previous_queue),
+        "previous_urgency": when((moved, current.urgency), else_=current.previous_urgency),
+    })
