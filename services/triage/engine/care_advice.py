@@ -7,10 +7,9 @@ heat only for muscle tightness, never on a swollen or warm ankle.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import attrgetter
 
 from services.triage.engine.decision import Queue, Urgency
-from services.triage.engine.facts import Facts
+from services.triage.engine.facts import Facts, fact_reader
 
 
 @dataclass(frozen=True)
@@ -101,8 +100,8 @@ ADVICE = (
 )
 
 
-# Reads, in one C call, every fact the advice table looks at: the memo key.
-_READ_RELEVANT = attrgetter(*sorted({name for a in ADVICE for name in a.any_of + a.none_of}))
+# Reads every fact the advice table looks at: the memo key.
+_READ_RELEVANT = fact_reader(sorted({name for a in ADVICE for name in a.any_of + a.none_of}))
 _CACHE: dict = {}
 
 

@@ -16,7 +16,7 @@ from services.triage.engine.decision import (
     assemble_decision,
 )
 from services.triage.engine.facts import Facts, derive_facts
-from services.triage.engine.findings import describe
+from services.triage.engine.findings import Profile, profile
 from services.triage.engine.follow_up import plan
 from services.triage.engine.matcher import compile_matcher
 from services.triage.engine.missing import find_missing
@@ -60,12 +60,10 @@ class CompiledRule:
 
     rule: Rule
     fired: FiredRule
-    routes: bool
     precedence: tuple[int, ...]
     condition_rank: int
     urgency_rank: int
-    review: bool
-    condition: str | None
+    profile: Profile | None  # the findings profile of the rule's condition
     route: tuple[Queue | None, Modality | None]
     label: str
 
@@ -78,12 +76,10 @@ def _compile(rules: tuple[Rule, ...]) -> dict[str, CompiledRule]:
         rule.id: CompiledRule(
             rule=rule,
             fired=FiredRule(rule.id, rule.rationale, rule.sources),
-            routes=rule.queue is not None,
             precedence=route_precedence(rule) if rule.queue is not None else (),
             condition_rank=rank[rule.id],
             urgency_rank=rule.urgency.rank,
-            review=rule.review,
-            condition=rule.condition,
+            profile=profile(rule.condition) if rule.condition else None,
             route=(rule.queue, rule.modality),
             label=_label(rule),
         )
@@ -104,21 +100,18 @@ _FALLBACK, _SAFETY_FLOOR = _COMPILED[FALLBACK.id], _COMPILED[SAFETY_FLOOR.id]
 _PRECEDENCE = attrgetter("precedence")
 _CONDITION_RANK = attrgetter("condition_rank")
 _URGENCY_RANK = attrgetter("urgency_rank")
-_REVIEW = attrgetter("review")
-_FIRED = attrgetter("fired")
 
 
 def evaluate(case: CaseInput) -> Decision:
     facts = derive_facts(case)
-    fired: list[CompiledRule] = _MATCH(facts)
-    routing = [rule for rule in fired if rule.routes]
+    fired, routing, review = _MATCH(facts)
     if not routing:
         routing = [_FALLBACK]
         fired.append(_FALLBACK)
     winner = max(routing, key=_PRECEDENCE)
     urgency = _URGENCY_BY_RANK[max(map(_URGENCY_RANK, routing))]
     missing, unsafe_unknowns = find_missing(case, facts)
-    review = unsafe_unknowns or any(map(_REVIEW, fired))
+    review = review or unsafe_unknowns
     queue, modality = winner.route
     if review and queue is Queue.HOME_CARE:
         # Safety floor: an unknown or contradictory safety answer never ends in home care.
@@ -131,7 +124,7 @@ def evaluate(case: CaseInput) -> Decision:
             "urgency": urgency,
             "imaging_modality": modality,
             "conditions": _likely_conditions(winner, fired, facts),
-            "rules_fired": tuple(map(_FIRED, fired)),
+            "rules_fired": tuple([rule.fired for rule in fired]),
             "care_advice": advise(queue, urgency, facts),
             "follow_up_plan": plan(queue, urgency, modality, facts),
             "missing_information": missing,
@@ -148,9 +141,9 @@ def evaluate(case: CaseInput) -> Decision:
 def _likely_conditions(winner: CompiledRule, fired: list[CompiledRule], facts: Facts) -> tuple:
     # The winner's condition first, then the others in precedence order, each named once.
     ranked = sorted(fired, key=_CONDITION_RANK)
-    names = dict.fromkeys([winner.condition, *[rule.condition for rule in ranked]])
-    names.pop(None, None)
-    return tuple([describe(name, facts) for name in names])
+    profiles = dict.fromkeys([winner.profile, *[rule.profile for rule in ranked]])
+    profiles.pop(None, None)
+    return tuple([profile.describe(facts) for profile in profiles])
 
 
 def _also_indicated(routing: list[CompiledRule], route: tuple) -> tuple[str, ...]:

@@ -12,6 +12,8 @@ reads over a hundred fields, so this is most of the engine's cost (see bench/eng
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from services.triage.engine.case import CaseInput
 from shared.clinical_record import (
     Activity,
@@ -171,6 +173,22 @@ _SPRAIN_MECHANISMS = (
     InjuryMechanism.FALL,
 )
 _FEVER_CELSIUS = 38.0
+
+
+def fact_reader(names: Iterable[str]) -> Callable[[Facts], tuple[bool, ...]]:
+    """A function returning the named facts as a tuple, compiled once (a memo key reader).
+
+    Generated code reads slots with CPython's specialised bytecode, about twice as fast as
+    ``operator.attrgetter``, which goes through the generic attribute lookup.
+    """
+    names = tuple(names)
+    unknown = set(names) - set(Facts.__slots__)
+    if unknown:
+        raise ValueError(f"unknown facts: {sorted(unknown)}")
+    source = f"def read(f):\n    return ({''.join(f'f.{name}, ' for name in names)})"
+    namespace: dict = {}
+    exec(compile(source, "<fact reader>", "exec"), namespace)  # noqa: S102
+    return namespace["read"]
 
 
 def fields(record) -> Fields:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import attrgetter
 
 from services.triage.engine.decision import LikelyCondition
-from services.triage.engine.facts import Facts
+from services.triage.engine.facts import Facts, fact_reader
 
 Finding = tuple[str, str]  # (fact name, plain-language finding)
 
@@ -187,30 +186,43 @@ PROFILES: dict[str, tuple[tuple[Finding, ...], tuple[Finding, ...]]] = {
 }
 
 
-def _no_findings(facts: Facts) -> tuple:
-    return ()
+class Profile:
+    """One condition's findings, ready to describe a case: its facts are read in one C call.
+
+    Memoised on those facts: the same findings always read the same way (and the memo holds
+    at most one entry per combination of the profile's facts).
+    """
+
+    __slots__ = ("against", "condition", "memo", "read", "supporting")
+
+    def __init__(self, condition: str) -> None:
+        self.condition = condition
+        self.supporting, self.against = PROFILES.get(condition, ((), ()))
+        names = [name for name, _ in self.supporting + self.against]
+        self.read: Callable[[Facts], tuple[bool, ...]] = fact_reader(names)
+        self.memo: dict[object, LikelyCondition] = {}
+
+    def describe(self, facts: Facts) -> LikelyCondition:
+        key = self.read(facts)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = LikelyCondition(
+                self.condition,
+                supporting=tuple(text for name, text in self.supporting if facts[name]),
+                against=tuple(text for name, text in self.against if facts[name]),
+            )
+        return found
 
 
-def _reader(condition: str) -> Callable[[Facts], object]:
-    """Reads the profile's facts in one C call: the memo key for ``describe``."""
-    supporting, against = PROFILES[condition]
-    names = [name for name, _ in supporting + against]
-    return attrgetter(*names) if names else _no_findings
+_PROFILES: dict[str, Profile] = {}
 
 
-_READERS = {condition: _reader(condition) for condition in PROFILES}
-_CACHE: dict[tuple[str, object], LikelyCondition] = {}
+def profile(condition: str) -> Profile:
+    found = _PROFILES.get(condition)
+    if found is None:
+        found = _PROFILES[condition] = Profile(condition)
+    return found
 
 
 def describe(condition: str, facts: Facts) -> LikelyCondition:
-    """Memoised on the profile's facts: the same findings always read the same way."""
-    key = (condition, _READERS.get(condition, _no_findings)(facts))
-    found = _CACHE.get(key)
-    if found is None:
-        supporting, against = PROFILES.get(condition, ((), ()))
-        found = _CACHE[key] = LikelyCondition(
-            condition,
-            supporting=tuple(text for name, text in supporting if facts[name]),
-            against=tuple(text for name, text in against if facts[name]),
-        )
-    return found
+    return profile(condition).describe(facts)

@@ -7,10 +7,9 @@ weeks after a sprain (reference section 5), two to three weeks for a repeat stre
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import attrgetter
 
 from services.triage.engine.decision import FollowUpStep, Modality, Queue, Urgency
-from services.triage.engine.facts import Facts
+from services.triage.engine.facts import Facts, fact_reader
 
 
 @dataclass(frozen=True)
@@ -84,8 +83,8 @@ PLAN = (
 )
 
 
-# Reads, in one C call, every fact the plan looks at: the memo key.
-_READ_RELEVANT = attrgetter(*sorted({name for p in PLAN for name in p.any_of}))
+# Reads every fact the plan looks at: the memo key.
+_READ_RELEVANT = fact_reader(sorted({name for p in PLAN for name in p.any_of}))
 _CACHE: dict = {}
 
 

@@ -12,21 +12,28 @@ from typing import Any
 from services.triage.engine.facts import Facts
 from services.triage.engine.rules.base import Rule
 
+Matcher = Callable[[Facts], tuple[list, list, bool]]
 
-def compile_matcher(
-    rules: Sequence[Rule], results: Sequence[Any] | None = None
-) -> Callable[[Facts], list]:
-    """Return ``match(facts)``: the rules whose facts hold, in rule order.
 
-    ``results``, if given, is what to return for each rule instead of the rule itself (the
-    engine passes each rule's precomputed explanation and precedence).
+def compile_matcher(rules: Sequence[Rule], results: Sequence[Any] | None = None) -> Matcher:
+    """Return ``match(facts) -> (fired, routing, review)``.
+
+    ``fired``: the rules whose facts hold, in rule order; ``routing``: those of them with a
+    queue; ``review``: whether any of them asks for a clinician's review. ``results``, if
+    given, is what to list for each rule instead of the rule itself (the engine passes each
+    rule's precomputed explanation and precedence).
     """
-    lines = ["def match(f):", "    fired = []", "    add = fired.append"]
+    lines = ["def match(f):", "    fired, routing, review = [], [], False"]
     for index, rule in enumerate(rules):
         tests = [f"f.{name}" for name in rule.when]
         tests += [f"not f.{name}" for name in rule.unless]
-        lines.append(f"    if {' and '.join(tests) or 'True'}: add(RESULTS[{index}])")
-    lines.append("    return fired")
+        lines.append(f"    if {' and '.join(tests) or 'True'}:")
+        lines.append(f"        fired.append(RESULTS[{index}])")
+        if rule.queue is not None:
+            lines.append(f"        routing.append(RESULTS[{index}])")
+        if rule.review:
+            lines.append("        review = True")
+    lines.append("    return fired, routing, review")
     namespace: dict = {"RESULTS": tuple(rules if results is None else results)}
     exec(compile("\n".join(lines), "<rule matcher>", "exec"), namespace)  # noqa: S102
     return namespace["match"]
