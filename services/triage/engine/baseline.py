@@ -170,7 +170,10 @@ def route(case: CaseInput) -> Route:
     )
     cleared = e.calf_squeeze_no_plantarflexion is False and criteria.count(True) < 2
     rupture = exam_signs or (story and not cleared)
-    if rupture:
+    if exam_signs:
+        # A rupture suspected on examination is a red flag: it outranks Ottawa.
+        red.append((Queue.SURGICAL, Urgency.URGENT, None))
+    elif rupture:
         ru.append((Queue.SURGICAL, Urgency.URGENT, None))
 
     if red:

@@ -41,6 +41,12 @@ ADVICE = (
         ("achilles_rupture_suspected",),
     ),
     Advice(
+        "You also need an X-ray of the ankle or foot: the team that sees you will arrange it "
+        "at the same visit.",
+        ("ottawa_ankle_positive", "ottawa_foot_positive"),
+        queues=(Queue.SURGICAL,),
+    ),
+    Advice(
         "Offload the leg: no running or jumping until it has been imaged; use crutches if "
         "walking hurts.",
         ("stress_fracture_high_risk_site", "stress_fracture_low_risk_site"),

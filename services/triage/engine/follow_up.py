@@ -80,6 +80,15 @@ PLAN = (
     PlannedStep(
         FollowUpStep(7, "check the surgical consult is booked", "check_in"), (Queue.SURGICAL,)
     ),
+    PlannedStep(
+        FollowUpStep(
+            1,
+            "check the X-ray the positive Ottawa rule calls for was done and reviewed",
+            "result_check",
+        ),
+        (Queue.SURGICAL,),
+        ("ottawa_ankle_positive", "ottawa_foot_positive"),
+    ),
 )
 
 

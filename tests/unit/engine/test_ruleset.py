@@ -9,7 +9,7 @@ from services.triage.engine.ruleset import RULESET_HASH, RULESET_VERSION
 from tests.unit.engine.builders import case
 
 # Changing any rule, check or table changes the hash: bump RULESET_VERSION and this pair.
-PINNED = ("1.0.0", RULESET_HASH)
+PINNED = ("1.1.0", RULESET_HASH)
 
 
 def _fact_names() -> set[str]:

@@ -586,3 +586,73 @@ def test_twisting_injury_without_weight_bearing_answer_lists_the_four_step_quest
     )
     assert "Can the patient take four steps now (limping counts)?" in d.missing_information
     assert d.needs_clinician_review and d.queue is not Queue.HOME_CARE
+
+
+def test_suspected_rupture_on_exam_outranks_a_positive_ottawa_ankle_rule():
+    """reference section 4, red flags ("override all other routing"): "Suspected tendon rupture
+    (Achilles) | >=2 AAOS criteria or positive Thompson | SURGICAL - URGENT (same or next day)";
+    issue 3: "Red flags override everything else", suspected Achilles rupture among them. The
+    X-ray the positive Ottawa rule calls for is kept: also indicated, in the advice and the plan.
+    """
+    d = evaluate(
+        sprain(
+            {
+                "tender_lateral_malleolus_posterior_edge_or_tip": True,
+                "palpable_achilles_gap": True,
+                "decreased_plantarflexion_strength": True,
+            }
+        )
+    )
+    assert (d.queue, d.urgency, d.imaging_modality) == (Queue.SURGICAL, Urgency.URGENT, None)
+    assert {"achilles.rupture_on_exam", "ottawa.ankle_positive"} <= fired(d)
+    assert conditions(d)[:2] == ["Achilles tendon rupture", "fracture"]
+    assert "imaging/xray (urgent): ottawa.ankle_positive" in d.also_indicated
+    assert any("X-ray" in advice for advice in d.care_advice)
+    assert any("X-ray" in step.purpose for step in d.follow_up_plan)
+    rupture = next(r for r in d.rules_fired if r.rule_id == "achilles.rupture_on_exam")
+    assert "X-ray" in rupture.rationale
+
+
+def test_positive_calf_squeeze_alone_outranks_a_positive_ottawa_foot_rule():
+    """reference section 2 routing: "a positive Thompson test alone -> SURGICAL, URGENT";
+    section 4 lists it as a red flag, which overrides the Ottawa foot rule's X-ray."""
+    d = evaluate(
+        case(
+            {"onset": "injury", "injury_mechanism": "landing", "pain_locations": ["midfoot"]},
+            {
+                "pain_in_midfoot_zone": True,
+                "tender_navicular": True,
+                "calf_squeeze_no_plantarflexion": True,
+            },
+        )
+    )
+    assert (d.queue, d.urgency) == (Queue.SURGICAL, Urgency.URGENT)
+    assert "imaging/xray (urgent): ottawa.foot_positive" in d.also_indicated
+
+
+def test_unexamined_rupture_story_with_positive_ottawa_goes_to_xray_first():
+    """reference section 0: acute-trauma rules (2) come before suspected rupture (3); the red
+    flag of section 4 is defined by the exam (>=2 AAOS criteria or positive Thompson), so a
+    story alone, squeeze test not yet done, goes to X-ray with the surgical route kept in view."""
+    d = evaluate(
+        sprain(
+            {
+                "tender_lateral_malleolus_posterior_edge_or_tip": True,
+                "calf_squeeze_no_plantarflexion": None,
+            },
+            {"heard_pop_or_snap": True, "pain_locations": ["outside", "achilles"]},
+        )
+    )
+    assert (d.queue, d.imaging_modality) == (Queue.IMAGING, Modality.XRAY)
+    assert "surgical (urgent): achilles.rupture_story" in d.also_indicated
+    assert "Calf squeeze (Thompson) test: does the foot plantarflex?" in d.missing_information
+
+
+def test_an_emergency_red_flag_still_outranks_a_suspected_rupture():
+    """reference section 4: red flags are graded; an open wound over the injury is SURGICAL -
+    EMERGENCY, above the rupture's URGENT."""
+    d = evaluate(
+        sprain({"calf_squeeze_no_plantarflexion": True, "open_wound_over_fracture_or_joint": True})
+    )
+    assert (d.queue, d.urgency) == (Queue.SURGICAL, Urgency.EMERGENCY)
+    assert conditions(d)[0] == "open fracture or joint wound"

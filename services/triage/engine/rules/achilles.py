@@ -1,8 +1,15 @@
-"""Suspected Achilles rupture (stage 3): AAOS two-of-four, or a positive calf squeeze alone."""
+"""Suspected Achilles rupture: AAOS two-of-four or a positive calf squeeze; or the story alone.
+
+On examination (two or more AAOS criteria, or a positive calf squeeze) a suspected rupture is
+one of the reference's red flags (section 4: "Suspected tendon rupture (Achilles) ... SURGICAL -
+URGENT"), so it is ranked with them and outranks a positive Ottawa rule; the X-ray that rule
+calls for stays in the decision (also indicated, care advice, follow-up). A rupture story not
+yet examined or cleared keeps the reference's stage 3 (section 0), after acute trauma.
+"""
 
 from services.triage.engine.decision import Queue, Urgency
 from services.triage.engine.rules.base import Rule, Stage, cite
-from services.triage.engine.rules.sources import AAOS_2009, MAFFULLI_1998, REF
+from services.triage.engine.rules.sources import AAOS_2009, MAFFULLI_1998, REF, REF_RED_FLAGS
 
 _R = Stage.RUPTURE
 _KERNOW = cite("Kernow referral criteria", "refer urgently to fracture clinic")
@@ -10,14 +17,16 @@ _KERNOW = cite("Kernow referral criteria", "refer urgently to fracture clinic")
 ACHILLES_RULES = (
     Rule(
         "achilles.rupture_on_exam",
-        _R,
+        Stage.RED_FLAG,
         when=("achilles_exam_signs",),
         queue=Queue.SURGICAL,
         urgency=Urgency.URGENT,
         condition="Achilles tendon rupture",
         rationale="Two or more AAOS criteria, or no plantarflexion on calf squeeze: suspected "
-        "rupture. Walking or active pointing of the foot does not exclude it; Ottawa is irrelevant.",
-        sources=(AAOS_2009, MAFFULLI_1998, _KERNOW),
+        "rupture, a red flag that outranks the Ottawa rules. Walking or active pointing of the "
+        "foot does not exclude it. If an Ottawa rule is also positive, the ankle or foot X-ray "
+        "is still needed: do it at the same urgent visit (listed under also indicated).",
+        sources=(AAOS_2009, MAFFULLI_1998, _KERNOW, REF_RED_FLAGS),
     ),
     Rule(
         "achilles.rupture_story",
