@@ -264,3 +264,28 @@ class FollowUpAnswer(_Record):
 
     days_since_previous_decision: Annotated[int, Field(ge=0, le=3650)]
     trend: Trend
+
+
+CHECK_IN_QUESTIONNAIRE_ID = "ankle-check-in"
+CHECK_IN_QUESTIONNAIRE_VERSION = "1.0.0"
+
+
+class NewSymptom(StrEnum):
+    NUMBNESS = "numbness"
+    COLD_OR_PALE_FOOT = "cold_or_pale_foot"
+    MORE_SWELLING = "more_swelling"
+    REDNESS_OR_WARMTH = "redness_or_warmth"
+    CANNOT_BEAR_WEIGHT = "cannot_bear_weight"
+    FEVER = "fever"
+
+
+class CheckInAnswers(_Record):
+    """What the patient answers at a follow-up check-in (questionnaire ankle-check-in)."""
+
+    trend: Trend
+    improvement_percent: Percent | None = Field(
+        None, description="Roughly how much better since the last visit (0 = no better)"
+    )
+    new_symptoms: list[NewSymptom] = Field(default_factory=list)
+    followed_advice: bool | None = Field(None, description="Did you follow the advice given?")
+    notes: Annotated[str, Field(max_length=2000)] | None = None

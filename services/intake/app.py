@@ -14,6 +14,7 @@ from services.intake.audit.router import router as audit_router
 from services.intake.auth.rate_limit import Limits
 from services.intake.auth.router import router as auth_router
 from services.intake.cases.router import router as cases_router
+from services.intake.check_ins.router import router as check_ins_router
 from services.intake.casework.router import router as casework_router
 from services.intake.errors import install_error_handlers
 from services.intake.input_guard import install_input_guard
@@ -26,7 +27,7 @@ from shared.logging import configure_logging
 from shared.settings import Settings, get_settings
 
 ROUTERS = (health.router, auth_router, users_router, patients_router, cases_router,
-           casework_router, queues_router, audit_router)
+           casework_router, check_ins_router, queues_router, audit_router)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from pydantic import ValidationError
 
 from services.triage.engine import CaseInput
-from shared.clinical_record import ExamFindings, PreVisitHistory
+from shared.clinical_record import (
+    CheckInAnswers,
+    ExamFindings,
+    FollowUpAnswer,
+    NewSymptom,
+    PreVisitHistory,
+    Severity,
+    Treatment,
+    TreatmentTried,
+)
 
 
 class UnreadableRecord(Exception):
@@ -15,14 +25,70 @@ class UnreadableRecord(Exception):
     the message reaches logs and task tracebacks."""
 
 
-def build_case_input(answers: dict, findings: dict, birth_date: date, now: datetime) -> CaseInput:
-    history = _validated(PreVisitHistory, answers)
+@dataclass(frozen=True)
+class StoredCase:
+    """Everything recorded about a case that the engine reads."""
+
+    answers: dict
+    findings: dict
+    birth_date: date
+    opened_at: datetime
+    check_in: dict | None = None
+    previous_decision_at: datetime | None = None
+
+
+# A new symptom at check-in, as the pre-visit answer it changes. Where a symptom could mean
+# more than one severity the worse is taken: re-triage must not under-call what changed.
+SYMPTOM_ANSWERS = {
+    NewSymptom.NUMBNESS: {"numbness_or_tingling": True},
+    NewSymptom.COLD_OR_PALE_FOOT: {"foot_cold_pale_or_blue": True},
+    NewSymptom.MORE_SWELLING: {"swelling": Severity.SEVERE},
+    NewSymptom.REDNESS_OR_WARMTH: {"foot_red_warm_swollen": True},
+    NewSymptom.CANNOT_BEAR_WEIGHT: {"walks_four_steps_now": False},
+    NewSymptom.FEVER: {"fever_or_unwell": True},
+}
+
+
+def build_case_input(stored: StoredCase, now: datetime) -> CaseInput:
+    history = _validated(PreVisitHistory, stored.answers)
+    follow_up = None
+    if stored.check_in is not None:
+        check_in = _validated(CheckInAnswers, stored.check_in)
+        since = (now - (stored.previous_decision_at or stored.opened_at)).days
+        history = _with_check_in(history, check_in, since)
+        follow_up = FollowUpAnswer(days_since_previous_decision=max(since, 0),
+                                   trend=check_in.trend)
     return CaseInput(
         history=history,
-        exam=_validated(ExamFindings, findings) if findings else None,
-        age_years=_age_on(birth_date, now.date()),
-        days_since_onset=(now.date() - history.onset_date).days if history.onset_date else None,
+        exam=_validated(ExamFindings, stored.findings) if stored.findings else None,
+        age_years=_age_on(stored.birth_date, now.date()),
+        days_since_onset=_days_since_onset(history, stored, now),
+        follow_up=follow_up,
     )
+
+
+def _with_check_in(history: PreVisitHistory, check_in: CheckInAnswers,
+                   days_since_decision: int) -> PreVisitHistory:
+    updates: dict = {}
+    for symptom in check_in.new_symptoms:
+        updates.update(SYMPTOM_ANSWERS[symptom])
+    if check_in.improvement_percent is not None:
+        updates["improvement_percent"] = check_in.improvement_percent
+    if check_in.followed_advice:
+        # The advice at every first route includes relative rest: following it for the
+        # interval is a course of rest the time escalators must see.
+        rest = TreatmentTried(treatment=Treatment.REST, weeks=max(days_since_decision // 7, 1))
+        updates["treatments_tried"] = [*history.treatments_tried, rest]
+    return history.model_copy(update=updates)
+
+
+def _days_since_onset(history: PreVisitHistory, stored: StoredCase, now: datetime) -> int | None:
+    by_onset = (now.date() - history.onset_date).days if history.onset_date else None
+    if stored.check_in is None:
+        return by_onset
+    # At a check-in the pain has lasted at least as long as the case has been open.
+    by_case = (now - stored.opened_at).days
+    return max(by_case, by_onset or 0)
 
 
 def _validated(model, data: dict):
@@ -40,10 +106,13 @@ def _age_on(birth_date: date, today: date) -> int:
 
 def snapshot(case_input: CaseInput) -> dict:
     """The exact inputs, stored beside the decision so it can be reproduced."""
+    def dump(model):
+        return model.model_dump(mode="json", exclude_none=True) if model else None
+
     return {
-        "history": case_input.history.model_dump(mode="json", exclude_none=True),
-        "exam": case_input.exam.model_dump(mode="json", exclude_none=True)
-        if case_input.exam else None,
+        "history": dump(case_input.history),
+        "exam": dump(case_input.exam),
         "age_years": case_input.age_years,
         "days_since_onset": case_input.days_since_onset,
+        "follow_up": dump(case_input.follow_up),
     }

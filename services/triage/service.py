@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -11,7 +12,6 @@ from services.triage import repository
 from services.triage.case_input import build_case_input, snapshot
 from services.triage.engine import Decision, evaluate
 from shared.audit import SYSTEM_TRIAGE, record_audit
-from shared.clock import utcnow
 from shared.contracts import CaseRouted, TriageCase
 from shared.models import Case, CaseStatus, TriageDecision
 from shared.outbox import add_to_outbox
@@ -20,21 +20,20 @@ from shared.queue_placement import place_on_queue
 log = logging.getLogger("triage.service")
 
 
-def triage_case(session: Session, message: TriageCase) -> TriageDecision | None:
-    """Returns the new decision, or None when this message was already handled."""
+def triage_case(session: Session, message: TriageCase, now: datetime) -> TriageDecision | None:
+    """Decides the case as of `now`. Returns the new decision, or None when this message was
+    already handled (or names no case that can be triaged)."""
     case = repository.lock_case(session, message.case_id)
     if case is None:
         log.warning("triage requested for unknown case %s; dropped", message.case_id)
         return None
     if repository.decision_for_request(session, message.message_id) is not None:
         return None  # a redelivered message: its decision already exists
-    answers = repository.latest_answers(session, case.id)
-    if answers is None:
+    stored = repository.stored_case(session, case)
+    if stored is None:
         log.warning("case %s has no intake answers; nothing to triage", case.id)
         return None
-    now = utcnow()
-    case_input = build_case_input(answers, repository.current_findings(session, case.id),
-                                  repository.patient_of(session, case).birth_date, now)
+    case_input = build_case_input(stored, now)
     decision = _store_decision(session, case, message, evaluate(case_input),
                                snapshot(case_input), now)
     _route(session, case, decision, now)

@@ -8,6 +8,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from services.triage.service import triage_case
 from services.triage.worker import app, engine
+from shared.clock import utcnow
 from shared.contracts import TriageCase
 from shared.db import sync_session
 
@@ -29,7 +30,7 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 def evaluate_case(**payload) -> None:
     message = TriageCase.model_validate(payload)
     with sync_session(engine()) as session, session.begin():
-        decision = triage_case(session, message)
+        decision = triage_case(session, message, utcnow())
     if decision is not None:
         log.info("case %s routed to %s (%s) by decision %s", message.case_id, decision.queue,
                  decision.urgency, decision.id)

@@ -15,10 +15,13 @@ from fastapi.testclient import TestClient
 
 from services.intake.app import create_app
 from services.triage.service import triage_case
+from shared.clock import utcnow
 from shared.contracts import TriageCase
 from shared.db import make_sync_engine, sync_session
+from shared.models import FollowUp
+from shared.patient_links import PatientLink, sign_link
 from shared.settings import Settings
-from tests.integration.auth_helpers import bearer, make_user, patient_headers, sign_in
+from tests.integration.auth_helpers import bearer, make_user, sign_in
 from tests.integration.helpers import patient_payload, twisted_ankle_history
 
 pytestmark = pytest.mark.integration
@@ -47,12 +50,14 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/cases/{case_id}/exam-findings"): {FRONT_DESK, CLINICIAN},
     ("GET", "/cases/{case_id}"): {OWN_PATIENT, FRONT_DESK, CLINICIAN},
     ("GET", "/queues/{queue}/cases"): {CLINICIAN},
+    ("GET", "/dead-letters"): {CLINICIAN, ADMIN},
     ("POST", "/cases/{case_id}/claim"): {CLINICIAN},
     ("POST", "/cases/{case_id}/release"): {CLINICIAN},
     ("POST", "/cases/{case_id}/override"): {CLINICIAN},
     ("POST", "/cases/{case_id}/notes"): {CLINICIAN},
     ("POST", "/cases/{case_id}/complete"): {CLINICIAN},
     ("POST", "/queues/assignments"): {CLINICIAN},
+    ("POST", "/check-ins"): {OWN_PATIENT},
 }
 
 
@@ -66,6 +71,7 @@ class World:
     case_a: str
     user_id: str
     users: dict[str, str]
+    follow_up_a: uuid.UUID | None = None
 
 
 @pytest.fixture(scope="module")
@@ -81,18 +87,36 @@ def world(database_url, redis_server_url):
         b = client.post("/patients", json=patient_payload(), headers=desk).json()["patient"]["id"]
         case = client.post("/cases", json={"patient_id": a, "history": twisted_ankle_history()},
                            headers=desk).json()["id"]
-        yield World(client, settings, engine, a, b, case, str(make_user(engine, "clinician").id),
-                    users)
+        world = World(client, settings, engine, a, b, case, str(make_user(engine, "clinician").id),
+                      users)
+        world.follow_up_a = add_follow_up(engine, case)
+        yield world
     engine.dispose()
 
 
-def headers_for(world: World, principal: str) -> dict[str, str]:
+def add_follow_up(engine, case_id: str) -> uuid.UUID:
+    """A triaged case with one sent reminder, whose check-in link patients can use."""
+    with sync_session(engine) as session, session.begin():
+        decision = triage_case(session, TriageCase(message_id=uuid.uuid4(),
+                                                   case_id=uuid.UUID(case_id),
+                                                   reason="intake_submitted"), utcnow())
+        follow_up = FollowUp(case_id=decision.case_id, decision_id=decision.id, step=0,
+                             kind="check_in", purpose="one-week check", status="sent")
+        session.add(follow_up)
+    return follow_up.id
+
+
+def headers_for(world: World, principal: str, path: str) -> dict[str, str]:
+    """Patients come in with the link their message carried: a check-in link for patient A's
+    reminder on /check-ins (patient B holding one for the same reminder), else a case link."""
     if principal == ANONYMOUS:
         return {}
-    if principal == OWN_PATIENT:
-        return patient_headers(world.settings, world.patient_a, purpose="intake")
-    if principal == OTHER_PATIENT:
-        return patient_headers(world.settings, world.patient_b, purpose="intake")
+    if principal in (OWN_PATIENT, OTHER_PATIENT):
+        patient = world.patient_a if principal == OWN_PATIENT else world.patient_b
+        link = PatientLink(patient_id=uuid.UUID(patient), purpose="check_in",
+                           follow_up_id=world.follow_up_a) if path == "/check-ins" else \
+            PatientLink(patient_id=uuid.UUID(patient), purpose="intake")
+        return bearer(sign_link(world.settings.secret_key, link))
     return bearer(sign_in(world.client, world.users[principal]))
 
 
@@ -103,7 +127,7 @@ def fresh_queued_case(world: World) -> str:
         "patient_id": world.patient_a, "history": twisted_ankle_history()}).json()["id"]
     with sync_session(world.engine) as session, session.begin():
         triage_case(session, TriageCase(message_id=uuid.uuid4(), case_id=uuid.UUID(case_id),
-                                        reason="intake_submitted"))
+                                        reason="intake_submitted"), utcnow())
     return case_id
 
 
@@ -127,6 +151,7 @@ def request_for(world: World, method: str, path: str) -> dict:
         "/cases/{case_id}/notes": {"text": "note"},
         "/cases/{case_id}/complete": {"outcome": "completed"},
         "/queues/assignments": {"case_ids": [world.case_a], "assignee_id": world.user_id},
+        "/check-ins": {"trend": "same", "improvement_percent": 10},
     }
     return {"method": method, "url": url, "json": bodies.get(path) if method != "GET" else None}
 
@@ -147,7 +172,7 @@ POLICY_ALLOWS_PATIENT = {path: OWN_PATIENT in who for (_m, path), who in POLICY.
 @pytest.mark.parametrize("route", sorted(POLICY), ids=lambda r: f"{r[0]} {r[1]}")
 def test_route_allows_or_refuses_each_principal_as_the_policy_says(world, route, principal):
     method, path = route
-    response = world.client.request(headers=headers_for(world, principal),
+    response = world.client.request(headers=headers_for(world, principal, path),
                                     **request_for(world, method, path))
 
     if path == "/auth/sign-in":  # open to all; the wrong password is refused for everyone

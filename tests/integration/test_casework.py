@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from services.triage.service import triage_case
+from shared.clock import utcnow
 from shared.contracts import TriageCase
 from shared.db import sync_session
 from tests.integration.auth_helpers import bearer, make_user, sign_in
@@ -23,7 +24,7 @@ def queued_case(client, engine) -> dict:
     case = submit_intake(client, create_patient(client)["id"])
     with sync_session(engine) as session, session.begin():
         decision = triage_case(session, TriageCase(
-            message_id=uuid.uuid4(), case_id=uuid.UUID(case["id"]), reason="intake_submitted"))
+            message_id=uuid.uuid4(), case_id=uuid.UUID(case["id"]), reason="intake_submitted"), utcnow())
     return {**case, "queue": decision.queue}
 
 
@@ -87,7 +88,8 @@ def test_a_lead_assigns_several_cases_at_once_each_change_audited(client, app_cl
         case = submit_intake(client, create_patient(client)["id"])
         with sync_session(engine) as session, session.begin():
             triage_case(session, TriageCase(message_id=uuid.uuid4(),
-                                            case_id=uuid.UUID(case["id"]), reason="sweep"))
+                                            case_id=uuid.UUID(case["id"]), reason="sweep"),
+                        utcnow())
         cases.append(case["id"])
     assignee = make_user(engine, "clinician")
     missing = str(uuid.uuid4())

@@ -34,7 +34,8 @@ def routed(client, engine):
     with sync_session(engine) as session, session.begin():
         decision = triage_case(session, TriageCase(message_id=uuid.uuid4(),
                                                    case_id=uuid.UUID(case["id"]),
-                                                   reason="intake_submitted"))
+                                                   reason="intake_submitted"),
+                               utcnow())
     return patient, decision
 
 

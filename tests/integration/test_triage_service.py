@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from services.triage.service import triage_case
+from shared.clock import utcnow
 from shared.contracts import TriageCase
 from shared.db import sync_session
 from tests.integration.helpers import create_patient, submit_intake
@@ -20,7 +21,7 @@ def run_triage(engine, case_id: str, message_id: uuid.UUID | None = None):
     message = TriageCase(message_id=message_id or uuid.uuid4(), case_id=uuid.UUID(case_id),
                          reason="intake_submitted")
     with sync_session(engine) as session, session.begin():
-        return triage_case(session, message)
+        return triage_case(session, message, utcnow())
 
 
 def rows(engine, sql: str, **params):

@@ -43,7 +43,7 @@ async def _principal_from_token(request: Request, session, token: str, ambient: 
         link = read_link(request.app.state.settings.secret_key, token, now=utcnow())
     except InvalidLink as problem:
         raise _unauthenticated(f"{problem}. Ask the clinic for a new link.") from problem
-    return Principal(role=Role.PATIENT, patient_id=link.patient_id, ambient=ambient)
+    return Principal(role=Role.PATIENT, patient_id=link.patient_id, ambient=ambient, link=link)
 
 
 def _bearer(request: Request) -> str | None:

@@ -17,6 +17,7 @@ class Permission(StrEnum):
     SUBMIT_INTAKE = "cases:submit_intake"
     READ_CASE = "cases:read"
     RECORD_EXAM = "cases:record_exam"
+    ANSWER_CHECK_IN = "check_ins:answer"
     READ_QUEUES = "queues:read"
     WORK_QUEUES = "queues:work"
     MANAGE_USERS = "users:manage"
@@ -28,6 +29,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.SUBMIT_INTAKE: frozenset({Role.PATIENT, Role.FRONT_DESK}),
     Permission.READ_CASE: frozenset({Role.PATIENT, Role.FRONT_DESK, Role.CLINICIAN}),
     Permission.RECORD_EXAM: frozenset({Role.FRONT_DESK, Role.CLINICIAN}),
+    Permission.ANSWER_CHECK_IN: frozenset({Role.PATIENT}),
     Permission.READ_QUEUES: frozenset({Role.CLINICIAN}),
     Permission.WORK_QUEUES: frozenset({Role.CLINICIAN}),
     Permission.MANAGE_USERS: frozenset({Role.ADMIN}),

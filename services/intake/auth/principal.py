@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from services.intake.errors import NotFound
 from shared.audit import Actor
 from shared.models import Role
+from shared.patient_links import PatientLink
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,8 @@ class Principal:
     patient_id: uuid.UUID | None = None
     # Credentials a browser sends by itself (cookies) need a CSRF check on writes.
     ambient: bool = False
+    # The signed link a patient came in with: its purpose and what it points at.
+    link: PatientLink | None = None
 
     @property
     def actor(self) -> Actor:

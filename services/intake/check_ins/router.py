@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel
+
+from services.intake.auth.dependencies import requires
+from services.intake.auth.permissions import Permission
+from services.intake.check_ins import service
+from services.intake.dependencies import RequestIdDep, SessionDep
+from shared.audit import record_audit
+from shared.clinical_record import CheckInAnswers
+
+router = APIRouter(prefix="/check-ins", tags=["check-ins"])
+
+
+class CheckInReceived(BaseModel):
+    case_id: uuid.UUID
+    seek_care_now: bool
+    message: str
+
+
+RECEIVED = ("Thank you. Your answers are with the clinic, and your care plan is being "
+            "reviewed; you will hear from us if it changes.")
+SEEK_CARE = ("Thank you. What you describe needs care today: go to an emergency department "
+             "or call emergency services now. The clinic has your answers.")
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=CheckInReceived,
+             responses={404: {"description": "The link is not a check-in link"}})
+async def answer_check_in(answers: CheckInAnswers, session: SessionDep,
+                          patient: requires(Permission.ANSWER_CHECK_IN),
+                          request_id: RequestIdDep) -> CheckInReceived:
+    """The patient's check-in answers (through the signed link in their reminder); the case is
+    triaged again with them."""
+    case = await service.case_of_link(session, patient)
+    await service.record_check_in(session, case, answers)
+    record_audit(session, patient.actor, "create", "QuestionnaireResponse", case.id,
+                 patient_id=case.patient_id, request_id=request_id)
+    await session.commit()
+    urgent = service.seek_care_now(answers)
+    return CheckInReceived(case_id=case.id, seek_care_now=urgent,
+                           message=SEEK_CARE if urgent else RECEIVED)
