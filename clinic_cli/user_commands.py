@@ -8,45 +8,60 @@ import sys
 import typer
 from pydantic import ValidationError
 
+from clinic_cli.database import command_database_url
 from services.intake.errors import Conflict
 from services.intake.users.schemas import UserCreate
 from services.intake.users.service import create_user
 from shared.db import async_session_factory, make_async_engine
-from shared.settings import get_settings
+from shared.settings import Settings
 
 users = typer.Typer(no_args_is_help=True, help="Staff accounts")
+ROLES = ("front_desk", "clinician", "admin")
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(users, name="users")
 
 
-@users.command("create-admin")
-def create_admin(
-    email: str = typer.Option(..., help="The admin's email address (their sign-in name)."),
-    name: str = typer.Option("Administrator", help="Name shown in the audit trail and pages."),
+@users.command("create")
+def create(
+    email: str = typer.Option(..., help="Their email address (their sign-in name)."),
+    role: str = typer.Option(..., help=f"One of: {', '.join(ROLES)}."),
+    name: str = typer.Option(None, help="Name shown in pages and the audit trail."),
     password_stdin: bool = typer.Option(False, help="Read the password from standard input."),
 ) -> None:
-    """Create an admin account; the password is asked for (or read from stdin), never an option,
-    so it stays out of shell history and process lists."""
+    """Create a staff account. The password is asked for (or read from stdin), never given as
+    an option, so it stays out of shell history and process lists."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
         "Password", hide_input=True, confirmation_prompt=True)
     try:
-        data = UserCreate(email=email, display_name=name, role="admin", password=password)
+        data = UserCreate(email=email, display_name=name or role.replace("_", " ").title(),
+                          role=role, password=password)
     except ValidationError as problem:
         for error in problem.errors():
             typer.echo(f"{'.'.join(map(str, error['loc']))}: {error['msg']}", err=True)
         raise typer.Exit(2) from None
     try:
-        user_id = asyncio.run(_create(data))
+        with command_database_url() as url:
+            user_id = asyncio.run(_create(url, data))
     except Conflict as problem:
         typer.echo(problem.message, err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"admin account created: {user_id}")
+    typer.echo(f"{role} account created: {user_id}")
 
 
-async def _create(data: UserCreate):
-    engine = make_async_engine(get_settings())
+@users.command("create-admin")
+def create_admin(
+    email: str = typer.Option(..., help="The admin's email address (their sign-in name)."),
+    name: str = typer.Option("Administrator", help="Name shown in pages and the audit trail."),
+    password_stdin: bool = typer.Option(False, help="Read the password from standard input."),
+) -> None:
+    """Create the first admin account (same as `users create --role admin`)."""
+    create(email=email, role="admin", name=name, password_stdin=password_stdin)
+
+
+async def _create(database_url: str, data: UserCreate):
+    engine = make_async_engine(Settings(DATABASE_URL=database_url))
     try:
         async with async_session_factory(engine)() as session:
             user = await create_user(session, data)

@@ -47,3 +47,23 @@ def test_a_second_admin_with_the_same_email_is_refused(cli_env):
 
     assert result.exit_code == 1
     assert "already exists" in result.output
+
+
+def test_create_makes_a_staff_account_of_the_given_role(cli_env, engine):
+    result = CliRunner().invoke(app, ["users", "create", "--role", "front_desk", "--email",
+                                      "desk@example.com", "--password-stdin"],
+                                input="a long desk password\n")
+
+    assert result.exit_code == 0, result.output
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT role FROM users WHERE email = 'desk@example.com'")
+                            ).scalar() == "front_desk"
+
+
+def test_an_unknown_role_is_refused_naming_the_field(cli_env):
+    result = CliRunner().invoke(app, ["users", "create", "--role", "surgeon", "--email",
+                                      "x@example.com", "--password-stdin"],
+                                input="a long enough password\n")
+
+    assert result.exit_code == 2
+    assert "role" in result.output
