@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.triage.engine.decision import Queue, Urgency
-from services.triage.engine.facts import Facts, fact_reader
+from services.triage.engine.facts import Facts
 
 
 @dataclass(frozen=True)
@@ -106,20 +106,15 @@ ADVICE = (
 )
 
 
-# Reads every fact the advice table looks at: the memo key.
-_READ_RELEVANT = fact_reader(sorted({name for a in ADVICE for name in a.any_of + a.none_of}))
-_CACHE: dict = {}
+# Every fact the advice table reads: the engine memoises advice on these and the route.
+RELEVANT_FACTS = frozenset(name for a in ADVICE for name in a.any_of + a.none_of)
 
 
 def advise(queue: Queue, urgency: Urgency, facts: Facts) -> tuple[str, ...]:
-    """Memoised on the route and the facts the advice table reads."""
+    """A pure function of the route and RELEVANT_FACTS (evaluate.py memoises it)."""
     if urgency is Urgency.EMERGENCY:
         return EMERGENCY_ADVICE
-    key = (queue, _READ_RELEVANT(facts))
-    found = _CACHE.get(key)
-    if found is None:
-        found = _CACHE[key] = _select(queue, facts)
-    return found
+    return _select(queue, facts)
 
 
 def _select(queue: Queue, facts: Facts) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from operator import attrgetter
 
-from services.triage.engine.care_advice import advise
+from services.triage.engine import care_advice, follow_up
 from services.triage.engine.case import CaseInput
 from services.triage.engine.decision import (
     Decision,
@@ -15,9 +15,8 @@ from services.triage.engine.decision import (
     Urgency,
     assemble_decision,
 )
-from services.triage.engine.facts import Facts, derive_facts
+from services.triage.engine.facts import Facts, derive_facts, fact_reader
 from services.triage.engine.findings import Profile, profile
-from services.triage.engine.follow_up import plan
 from services.triage.engine.matcher import compile_matcher
 from services.triage.engine.missing import find_missing
 from services.triage.engine.rules import FALLBACK, MATCHED_RULES, SAFETY_FLOOR
@@ -29,6 +28,9 @@ __all__ = ["CaseInput", "evaluate"]
 QUEUE_RANK = {Queue.HOME_CARE: 0, Queue.PHYSIO: 1, Queue.IMAGING: 2, Queue.SURGICAL: 3}
 _DECISIVE_STAGES = (Stage.RED_FLAG, Stage.TRAUMA, Stage.RUPTURE)
 _URGENCY_BY_RANK = {urgency.rank: urgency for urgency in Urgency}
+# Enum members read on every case, as module constants (an enum class attribute read goes
+# through the enum metaclass on CPython 3.11: see facts.py).
+_HOME_CARE, _EMERGENCY = Queue.HOME_CARE, Urgency.EMERGENCY
 
 
 def route_precedence(rule: Rule) -> tuple[int, ...]:
@@ -62,6 +64,7 @@ class CompiledRule:
     fired: FiredRule
     precedence: tuple[int, ...]
     condition_rank: int
+    urgency: Urgency
     urgency_rank: int
     profile: Profile | None  # the findings profile of the rule's condition
     route: tuple[Queue | None, Modality | None]
@@ -78,6 +81,7 @@ def _compile(rules: tuple[Rule, ...]) -> dict[str, CompiledRule]:
             fired=FiredRule(rule.id, rule.rationale, rule.sources),
             precedence=route_precedence(rule) if rule.queue is not None else (),
             condition_rank=rank[rule.id],
+            urgency=rule.urgency,
             urgency_rank=rule.urgency.rank,
             profile=profile(rule.condition) if rule.condition else None,
             route=(rule.queue, rule.modality),
@@ -102,22 +106,44 @@ _CONDITION_RANK = attrgetter("condition_rank")
 _URGENCY_RANK = attrgetter("urgency_rank")
 
 
+# Advice and the follow-up plan are pure functions of the route and of the facts their tables
+# read, so they are memoised together on those (a few hundred combinations in practice).
+_READ_CARE_FACTS = fact_reader(sorted(care_advice.RELEVANT_FACTS | follow_up.RELEVANT_FACTS))
+_CARE_MEMO: dict[tuple, tuple[tuple[str, ...], tuple]] = {}
+
+
 def evaluate(case: CaseInput) -> Decision:
     facts = derive_facts(case)
     fired, routing, review = _MATCH(facts)
     if not routing:
         routing = [_FALLBACK]
         fired.append(_FALLBACK)
-    winner = max(routing, key=_PRECEDENCE)
-    urgency = _URGENCY_BY_RANK[max(map(_URGENCY_RANK, routing))]
+    if len(routing) == 1:
+        winner = routing[0]
+        urgency = winner.urgency
+    else:
+        winner = max(routing, key=_PRECEDENCE)
+        urgency = max(routing, key=_URGENCY_RANK).urgency
     missing, unsafe_unknowns = find_missing(case, facts)
     review = review or unsafe_unknowns
     queue, modality = winner.route
-    if review and queue is Queue.HOME_CARE:
+    if review and queue is _HOME_CARE:
         # Safety floor: an unknown or contradictory safety answer never ends in home care.
         queue, modality = _SAFETY_FLOOR.route
         urgency = _URGENCY_BY_RANK[max(urgency.rank, _SAFETY_FLOOR.urgency_rank)]
         fired.append(_SAFETY_FLOOR)
+    route = (queue, modality)
+    care_key = (queue, urgency, modality, _READ_CARE_FACTS(facts))
+    care = _CARE_MEMO.get(care_key)
+    if care is None:
+        care = _CARE_MEMO[care_key] = (
+            care_advice.advise(queue, urgency, facts),
+            follow_up.plan(queue, urgency, modality, facts),
+        )
+    if len(routing) == 1 and winner.route == route:
+        also_indicated = ()  # the usual case: one routing rule, and it decided
+    else:
+        also_indicated = tuple([rule.label for rule in routing if rule.route != route])
     return assemble_decision(
         {
             "queue": queue,
@@ -125,12 +151,12 @@ def evaluate(case: CaseInput) -> Decision:
             "imaging_modality": modality,
             "conditions": _likely_conditions(winner, fired, facts),
             "rules_fired": tuple([rule.fired for rule in fired]),
-            "care_advice": advise(queue, urgency, facts),
-            "follow_up_plan": plan(queue, urgency, modality, facts),
+            "care_advice": care[0],
+            "follow_up_plan": care[1],
             "missing_information": missing,
             "needs_clinician_review": review,
-            "emergency_override": urgency is Urgency.EMERGENCY,
-            "also_indicated": _also_indicated(routing, (queue, modality)),
+            "emergency_override": urgency is _EMERGENCY,
+            "also_indicated": also_indicated,
             "ruleset_version": RULESET_VERSION,
             "ruleset_hash": RULESET_HASH,
             "extra": {},
@@ -140,11 +166,11 @@ def evaluate(case: CaseInput) -> Decision:
 
 def _likely_conditions(winner: CompiledRule, fired: list[CompiledRule], facts: Facts) -> tuple:
     # The winner's condition first, then the others in precedence order, each named once.
-    ranked = sorted(fired, key=_CONDITION_RANK)
-    profiles = dict.fromkeys([winner.profile, *[rule.profile for rule in ranked]])
-    profiles.pop(None, None)
-    return tuple([profile.describe(facts) for profile in profiles])
-
-
-def _also_indicated(routing: list[CompiledRule], route: tuple) -> tuple[str, ...]:
-    return tuple([rule.label for rule in routing if rule.route != route])
+    described = []
+    seen = {None}
+    for rule in (winner, *sorted(fired, key=_CONDITION_RANK)):
+        profile = rule.profile
+        if profile not in seen:
+            seen.add(profile)
+            described.append(profile.describe(facts))
+    return tuple(described)

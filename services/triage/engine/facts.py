@@ -174,6 +174,34 @@ _SPRAIN_MECHANISMS = (
 )
 _FEVER_CELSIUS = 38.0
 
+# Enum members the derivation compares against, as module constants. On CPython 3.11 reading
+# ``PainLocation.BACK`` goes through the enum metaclass (about 85 ns); a module global costs
+# about 10 ns, and the facts make dozens of such comparisons per case. Same member objects,
+# so ``is`` and ``in`` behave exactly as before.
+INJURY, GRADUAL = Onset.INJURY, Onset.GRADUAL
+FRONT, BACK, OUTSIDE, INSIDE = (
+    PainLocation.FRONT,
+    PainLocation.BACK,
+    PainLocation.OUTSIDE,
+    PainLocation.INSIDE,
+)
+ACHILLES, HEEL, SOLE, MIDFOOT = (
+    PainLocation.ACHILLES,
+    PainLocation.HEEL,
+    PainLocation.SOLE,
+    PainLocation.MIDFOOT,
+)
+SHIN, CALF = PainLocation.SHIN, PainLocation.CALF
+POINTING_TOES_DOWN, SQUATTING = Aggravator.POINTING_TOES_DOWN, Aggravator.SQUATTING
+HOPPING, FIRST_STEPS_MORNING = Aggravator.HOPPING, Aggravator.FIRST_STEPS_MORNING
+PUSH_OFF, ROLLED_INWARD = InjuryMechanism.PUSH_OFF, InjuryMechanism.ROLLED_INWARD
+SEVERE = Severity.SEVERE
+FOCAL, DIFFUSE = ShinTenderness.FOCAL, ShinTenderness.DIFFUSE
+SAME, WORSE = Trend.SAME, Trend.WORSE
+REST, PHYSIOTHERAPY = Treatment.REST, Treatment.PHYSIOTHERAPY
+OTHER_ACTIVITY = Activity.OTHER
+_UNANSWERED_OR_NO_SWELLING = (None, Severity.NONE)
+
 
 def fact_reader(names: Iterable[str]) -> Callable[[Facts], tuple[bool, ...]]:
     """A function returning the named facts as a tuple, compiled once (a memo key reader).
@@ -215,9 +243,9 @@ def _timing(f: Facts, case: CaseInput, h: Fields) -> None:
     days = case.days_since_onset
     age = case.age_years
     onset = h["onset"]
-    f.trauma = trauma = onset is Onset.INJURY
+    f.trauma = trauma = onset is INJURY
     f.not_trauma = not trauma
-    f.gradual = onset is Onset.GRADUAL
+    f.gradual = onset is GRADUAL
     f.duration_unknown = days is None
     known = days is not None
     f.acute_trauma = trauma and known and days <= 10
@@ -268,7 +296,7 @@ def _red_flags(f: Facts, h: Fields, e: Fields) -> None:
     f.anticoagulated_swelling_after_trauma = (
         trauma and h["takes_blood_thinners"] is True and swollen
     )
-    f.severe_swelling_or_bruising_after_trauma = trauma and Severity.SEVERE in (
+    f.severe_swelling_or_bruising_after_trauma = trauma and SEVERE in (
         swelling,
         h["bruising"],
         exam_swelling,
@@ -325,10 +353,8 @@ def _ottawa(f: Facts, age: int | None, h: Fields, e: Fields) -> None:
         f.ottawa_undecided = f.ottawa_negative = False
         return
     locs = h["pain_locations"]
-    malleolar = _zone(
-        e["pain_in_malleolar_zone"], locs, (PainLocation.OUTSIDE, PainLocation.INSIDE)
-    )
-    midfoot = _zone(e["pain_in_midfoot_zone"], locs, (PainLocation.MIDFOOT,))
+    malleolar = _zone(e["pain_in_malleolar_zone"], locs, (OUTSIDE, INSIDE))
+    midfoot = _zone(e["pain_in_midfoot_zone"], locs, (MIDFOOT,))
     wb_known = immediately is not None and now is not None
     ankle_pos = malleolar is True and (True in ankle_bone or cannot_bear)
     foot_pos = midfoot is True and (True in foot_bone or cannot_bear)
@@ -362,15 +388,10 @@ def _achilles(f: Facts, h: Fields, e: Fields) -> None:
     f.thompson_negative = squeeze is False
     exam_clears = squeeze is False and not two_of_four
     locs = h["pain_locations"]
-    posterior = (
-        PainLocation.ACHILLES in locs or PainLocation.CALF in locs or PainLocation.BACK in locs
-    )
+    posterior = ACHILLES in locs or CALF in locs or BACK in locs
     story = (
         h["felt_kicked_in_calf"] is True
-        or (
-            h["heard_pop_or_snap"] is True
-            and (posterior or h["injury_mechanism"] is InjuryMechanism.PUSH_OFF)
-        )
+        or (h["heard_pop_or_snap"] is True and (posterior or h["injury_mechanism"] is PUSH_OFF))
         or (h["lost_push_off_strength"] is True and (posterior or f.trauma))
     )
     f.achilles_rupture_story = story
@@ -386,10 +407,10 @@ def _injury_conditions(f: Facts, h: Fields, e: Fields) -> None:
     f.lateral_sprain_pattern = trauma and (
         mechanism in _SPRAIN_MECHANISMS
         or e["tender_atfl_only"] is True
-        or PainLocation.OUTSIDE in h["pain_locations"]
+        or OUTSIDE in h["pain_locations"]
     )
     f.medial_sprain_pattern = trauma and (
-        mechanism is InjuryMechanism.ROLLED_INWARD or e["tender_deltoid_ligament"] is True
+        mechanism is ROLLED_INWARD or e["tender_deltoid_ligament"] is True
     )
     f.sprain_moderate_or_unstable = moderate = (
         h["bruising"] in _MODERATE_OR_WORSE
@@ -399,7 +420,7 @@ def _injury_conditions(f: Facts, h: Fields, e: Fields) -> None:
     )
     activities = h["activities"]
     # Any sport ticked other than "other" makes the patient an athlete.
-    f.athlete = athlete = len(activities) > activities.count(Activity.OTHER)
+    f.athlete = athlete = len(activities) > activities.count(OTHER_ACTIVITY)
     f.sprain_needs_rehab = moderate or athlete
     tender = trauma and e["tender_syndesmosis"] is True
     f.syndesmosis_specific_signs = tender and e["squeeze_test_positive"] is True
@@ -413,7 +434,7 @@ def _injury_conditions(f: Facts, h: Fields, e: Fields) -> None:
     f.persistent_deep_pain_after_sprain = (
         trauma
         and f.beyond_six_weeks
-        and (e["talar_dome_tender"] is True or h["swelling"] not in (None, Severity.NONE))
+        and (e["talar_dome_tender"] is True or h["swelling"] not in _UNANSWERED_OR_NO_SWELLING)
     )
     f.xray_negative_after_trauma = trauma and e["xray_negative"] is True
 
@@ -425,21 +446,18 @@ def _overuse_conditions(f: Facts, h: Fields, e: Fields) -> None:
     gradual = f.gradual
     pf_test = e["forced_plantarflexion_reproduces_posterior_pain"]
     f.posterior_impingement_suspected = pf_test is True or (
-        pf_test is None
-        and (PainLocation.BACK in locs or PainLocation.ACHILLES in locs)
-        and Aggravator.POINTING_TOES_DOWN in aggs
+        pf_test is None and (BACK in locs or ACHILLES in locs) and POINTING_TOES_DOWN in aggs
     )
     f.posterior_impingement_ruled_out = pf_test is False
     df_test = e["forced_dorsiflexion_reproduces_anterior_pain"]
     f.anterior_impingement_suspected = df_test is True or (
-        df_test is None and PainLocation.FRONT in locs and Aggravator.SQUATTING in aggs
+        df_test is None and FRONT in locs and SQUATTING in aggs
     )
     f.achilles_tendinopathy_suspected = not f.achilles_rupture_suspected and (
-        e["achilles_tender_2_to_6_cm_above_insertion"] is True
-        or (not_trauma and PainLocation.ACHILLES in locs)
+        e["achilles_tender_2_to_6_cm_above_insertion"] is True or (not_trauma and ACHILLES in locs)
     )
     f.peroneal_tendinopathy_suspected = e["peroneal_pain_on_resisted_eversion"] is True or (
-        gradual and PainLocation.OUTSIDE in locs
+        gradual and OUTSIDE in locs
     )
     f.peroneal_subluxation = e["peroneal_subluxation"] is True
     sprains = h["previous_ankle_sprains"]
@@ -456,8 +474,8 @@ def _overuse_conditions(f: Facts, h: Fields, e: Fields) -> None:
     _stress_and_shin(f, h, e)
     tubercle = e["medial_calcaneal_tubercle_tender"] is True
     f.plantar_fasciitis_suspected = (
-        (PainLocation.HEEL in locs or PainLocation.SOLE in locs or tubercle)
-        and (Aggravator.FIRST_STEPS_MORNING in aggs or tubercle)
+        (HEEL in locs or SOLE in locs or tubercle)
+        and (FIRST_STEPS_MORNING in aggs or tubercle)
         and e["calcaneal_squeeze_painful"] is not True
         and not burning_sole
     )
@@ -477,9 +495,9 @@ def _overuse_conditions(f: Facts, h: Fields, e: Fields) -> None:
 
 def _stress_and_shin(f: Facts, h: Fields, e: Fields) -> None:
     not_trauma = f.not_trauma
-    shin = PainLocation.SHIN in h["pain_locations"]
+    shin = SHIN in h["pain_locations"]
     shin_tenderness = e["shin_tenderness"]
-    f.shin_pain_diffuse_tenderness = shin and shin_tenderness is ShinTenderness.DIFFUSE
+    f.shin_pain_diffuse_tenderness = shin and shin_tenderness is DIFFUSE
     f.shin_pain_tenderness_unexamined = (
         shin
         and not_trauma
@@ -497,10 +515,10 @@ def _stress_and_shin(f: Facts, h: Fields, e: Fields) -> None:
         not_trauma
         and not high_risk
         and (
-            shin_tenderness is ShinTenderness.FOCAL
+            shin_tenderness is FOCAL
             or e["tender_metatarsal_shaft"] is True
             or e["calcaneal_squeeze_painful"] is True
-            or (Aggravator.HOPPING in h["aggravators"] and h["pain_at_rest_or_night"] is True)
+            or (HOPPING in h["aggravators"] and h["pain_at_rest_or_night"] is True)
         )
     )
     f.stress_fracture_xray_negative = low_risk and e["xray_negative"] is True
@@ -513,14 +531,14 @@ def _treatment_response(f: Facts, case: CaseInput, h: Fields) -> None:
         treatment, weeks = tried.treatment, tried.weeks or 0
         if treatment in _CONSERVATIVE:
             longest = max(longest, weeks)
-        if treatment is Treatment.PHYSIOTHERAPY:
+        if treatment is PHYSIOTHERAPY:
             physio_weeks = max(physio_weeks, weeks)
-        rest_tried = rest_tried or treatment is Treatment.REST
+        rest_tried = rest_tried or treatment is REST
     trend = case.follow_up.trend if case.follow_up else None
     improvement = h["improvement_percent"]
-    f.followup_worse = worse = trend is Trend.WORSE
+    f.followup_worse = worse = trend is WORSE
     f.not_improving = not_improving = (
-        trend is Trend.SAME or worse or (improvement is not None and improvement < 50)
+        trend is SAME or worse or (improvement is not None and improvement < 50)
     )
     f.no_real_improvement = worse or (improvement is not None and improvement < 25)
     f.rest_tried = rest_tried
@@ -534,7 +552,7 @@ def _context(f: Facts, case: CaseInput, h: Fields, e: Fields) -> None:
     # Facts only the missing-information checks read (missing.py); the rules never do.
     f.always = True
     f.exam_done = case.exam is not None
-    f.trauma_or_onset_unknown = h["onset"] is not Onset.GRADUAL
+    f.trauma_or_onset_unknown = h["onset"] is not GRADUAL
     f.diabetic = h["diabetes"] is True
     f.red_warm_foot_reported = (
         h["foot_red_warm_swollen"] is True or e["foot_red_warm_swollen_skin_intact"] is True

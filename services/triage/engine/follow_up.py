@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.triage.engine.decision import FollowUpStep, Modality, Queue, Urgency
-from services.triage.engine.facts import Facts, fact_reader
+from services.triage.engine.facts import Facts
 
 
 @dataclass(frozen=True)
@@ -92,18 +92,13 @@ PLAN = (
 )
 
 
-# Reads every fact the plan looks at: the memo key.
-_READ_RELEVANT = fact_reader(sorted({name for p in PLAN for name in p.any_of}))
-_CACHE: dict = {}
+# Every fact the plan reads: the engine memoises the plan on these and the route.
+RELEVANT_FACTS = frozenset(name for p in PLAN for name in p.any_of)
 
 
 def plan(queue: Queue, urgency: Urgency, modality: Modality | None, facts: Facts) -> tuple:
-    """Memoised on the route and the facts the plan reads."""
-    key = (queue, urgency, modality, _READ_RELEVANT(facts))
-    found = _CACHE.get(key)
-    if found is None:
-        found = _CACHE[key] = _build(queue, urgency, modality, facts)
-    return found
+    """A pure function of the route and RELEVANT_FACTS (evaluate.py memoises it)."""
+    return _build(queue, urgency, modality, facts)
 
 
 def _build(queue: Queue, urgency: Urgency, modality: Modality | None, facts: Facts) -> tuple:

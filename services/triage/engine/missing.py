@@ -203,30 +203,26 @@ def _compile_checks(checks: tuple[Check, ...], contradictions: tuple[Contradicti
     (every contradiction is).
     """
     lines = ["def run(f, h, e, c):", "    out = []", "    add = out.append", "    unsafe = False"]
-    for index, check in enumerate(checks):
+    # Questions go in as string constants; facts are read as slots, fields as dict items.
+    for check in checks:
         joiner = " or " if check.any_field else " and "
         unknown = joiner.join(_unknown_expr(p) for p in check.fields)
-        relevant = " and ".join(f"f.{n}" for n in check.when)
+        relevant = "".join(f"f.{n} and " for n in check.when if n != "always")
         flag = "; unsafe = True" if check.safety else ""
-        lines.append(f"    if {relevant} and ({unknown}): add(CHECKS[{index}].question){flag}")
+        lines.append(f"    if {relevant}({unknown}): add({check.question!r}){flag}")
     lines.append(
         "    if h['onset'] is GRADUAL and h['injury_mechanism'] is not None:"
-        " add(GRADUAL_WITH_MECHANISM); unsafe = True"
+        f" add({GRADUAL_WITH_MECHANISM!r}); unsafe = True"
     )
-    for index, pair in enumerate(contradictions):
+    for pair in contradictions:
         # Without an exam every exam field is None, so nothing can contradict.
         reported, examined = f"h[{pair.history_field!r}]", f"e[{pair.exam_field!r}]"
         lines.append(
             f"    if {reported} is not None and {examined} is not None and {reported} != "
-            f"{examined}: add(CONTRADICTIONS[{index}].question); unsafe = True"
+            f"{examined}: add({pair.question!r}); unsafe = True"
         )
     lines.append("    return tuple(out), unsafe")
-    namespace: dict = {
-        "CHECKS": checks,
-        "CONTRADICTIONS": contradictions,
-        "GRADUAL": Onset.GRADUAL,
-        "GRADUAL_WITH_MECHANISM": GRADUAL_WITH_MECHANISM,
-    }
+    namespace: dict = {"GRADUAL": Onset.GRADUAL}
     exec(compile("\n".join(lines), "<missing checks>", "exec"), namespace)  # noqa: S102
     return namespace["run"]
 
