@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from services.notify import dispatcher, service
+from services.notify import dispatcher, repository, service, staff_alerts
 from services.notify.service import NotifyConfig
 from services.notify.worker import DISPATCH_TASK, app, engine
 from shared.clock import utcnow
@@ -25,7 +25,11 @@ def case_routed(**payload) -> None:
     config = NotifyConfig.from_settings(get_settings())
     with sync_session(engine()) as session, session.begin():
         created = service.schedule_follow_ups(session, message, config)
+        decision = repository.decision(session, message.decision_id)
+        if decision is not None:
+            staff_alerts.alert_if_emergency(session, decision, utcnow())
     log.info("case %s: %d follow-ups scheduled", message.case_id, created)
+    _send_staff_alerts()  # an emergency alert goes out now, not at the next dispatch
 
 
 @app.task(name=CaseClosed.task_name, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True,
@@ -47,3 +51,16 @@ def dispatch_due() -> None:
                                            utcnow(), settings.dispatch_batch_size)
     if outcomes:
         log.info("dispatch: %s", dict(outcomes))
+    with sync_session(engine()) as session, session.begin():
+        staff_alerts.alert_breaches(session, utcnow())
+    _send_staff_alerts()
+
+
+def _send_staff_alerts() -> None:
+    settings = get_settings()
+    with dispatcher.open_channels(settings) as channels, sync_session(engine()) as session, \
+            session.begin():
+        sent = staff_alerts.send_pending(session, channels["email"], f"{settings.public_url}/board",
+                                         utcnow())
+    if sent:
+        log.info("staff alerts sent: %d", sent)

@@ -9,6 +9,7 @@ from shared.models.idempotency import IdempotencyKey
 from shared.models.optout import ChannelOptOut
 from shared.models.outbox import OutboxMessage
 from shared.models.patient import Patient
+from shared.models.staff_alert import StaffAlert
 from shared.models.triage import QueueEntry, TriageDecision
 from shared.models.user import STAFF_ROLES, AuthSession, Role, User
 
@@ -17,7 +18,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "STAFF_ROLES", "AuditEvent", "AuthSession", "Case", "CaseNote", "CaseStatus", "ChannelOptOut", "Delivery",
     "DeliveryStatus", "FollowUp", "FollowUpStatus", "IntakeResponse", "Observation",
-    "OutboxMessage", "Patient", "QueueEntry", "Role", "SQLModel", "TriageDecision", "User",
+    "OutboxMessage", "Patient", "QueueEntry", "Role", "SQLModel", "StaffAlert", "TriageDecision", "User",
     "metadata",
 ]
 __all__ += ["DeadLetter", "IdempotencyKey"]

@@ -45,6 +45,9 @@ class QueueEntry(SQLModel, table=True):
         # The queue listing: one queue's open entries, most urgent first, then longest waiting.
         sa.Index("ix_queue_entries_listing", "queue", "status", sa.text("urgency_rank DESC"),
                  "entered_at"),
+        # The breach sweep: open entries by due time.
+        sa.Index("ix_queue_entries_open_due", "due_at",
+                 postgresql_where=sa.text("status IN ('requested', 'accepted', 'in-progress')")),
     )
 
     id: uuid.UUID = uuid_pk()

@@ -30,6 +30,8 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=16)
     password_hash: str = Field(max_length=255)
     is_active: bool = True
+    # Clinicians on duty receive emergency and waiting-time alerts.
+    on_duty: bool = False
     created_at: datetime = timestamp()
 
 

@@ -27,6 +27,7 @@ class UserUpdate(BaseModel):
     display_name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     role: StaffRole | None = None
     is_active: bool | None = None
+    on_duty: bool | None = None
     password: Password | None = None
 
 
@@ -36,4 +37,5 @@ class UserPublic(BaseModel):
     display_name: str
     role: str
     is_active: bool
+    on_duty: bool
     created_at: datetime

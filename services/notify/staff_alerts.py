@@ -1,0 +1,85 @@
+"""Alerts to clinicians: at once for an emergency decision, and when a case waits past its
+urgency's target. Recipients are the clinicians on duty (or the case's owner for a claimed
+case); with nobody on duty every active clinician is alerted, never nobody.
+
+Alerts carry the case id and a link to the board, nothing clinical: email is not private.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import Session, col, select
+
+from services.notify.channels.base import Channel, DeliveryError
+from services.notify.messages import RenderedMessage
+from shared.models import QueueEntry, Role, StaffAlert, TriageDecision, User
+
+MAX_ATTEMPTS = 5
+OPEN = ("requested", "accepted", "in-progress")
+SUBJECTS = {"emergency": "Emergency case needs a clinician now",
+            "breach": "A case has waited past its target"}
+
+
+def _clinicians(session: Session, owner_id: str | None = None) -> list[User]:
+    active = select(User).where(User.role == Role.CLINICIAN, col(User.is_active))
+    if owner_id:
+        owner = session.exec(active.where(User.id == uuid.UUID(owner_id))).first()
+        if owner:
+            return [owner]
+    on_duty = session.exec(active.where(col(User.on_duty))).all()
+    return list(on_duty) or list(session.exec(active).all())
+
+
+def _add(session: Session, kind: str, case_id: uuid.UUID, decision_id: uuid.UUID,
+         recipients: list[User], now: datetime) -> None:
+    if not recipients:
+        return
+    session.exec(insert(StaffAlert).values([
+        {"id": uuid.uuid4(), "kind": kind, "case_id": case_id, "decision_id": decision_id,
+         "recipient_id": user.id, "status": "pending", "attempts": 0, "created_at": now}
+        for user in recipients]).on_conflict_do_nothing(constraint="uq_staff_alerts_once"))
+
+
+def alert_if_emergency(session: Session, decision: TriageDecision, now: datetime) -> None:
+    if decision.urgency == "emergency":
+        _add(session, "emergency", decision.case_id, decision.id, _clinicians(session), now)
+
+
+def alert_breaches(session: Session, now: datetime, limit: int = 200) -> int:
+    """Queue alerts for open cases past their target; each breach alerts once."""
+    breached = session.exec(
+        select(QueueEntry).where(col(QueueEntry.status).in_(OPEN), QueueEntry.due_at < now)
+        .order_by(col(QueueEntry.due_at)).limit(limit)).all()
+    for entry in breached:
+        _add(session, "breach", entry.case_id, entry.decision_id,
+             _clinicians(session, entry.owner_id), now)
+    return len(breached)
+
+
+def send_pending(session: Session, channel: Channel, board_url: str, now: datetime,
+                 limit: int = 100) -> int:
+    pending = session.exec(
+        select(StaffAlert, User.email).join(User, col(User.id) == col(StaffAlert.recipient_id))
+        .where(StaffAlert.status == "pending").order_by(col(StaffAlert.created_at))
+        .limit(limit).with_for_update(skip_locked=True, of=StaffAlert)).all()
+    sent = 0
+    for alert, email in pending:
+        message = RenderedMessage(subject=SUBJECTS[alert.kind], body=(
+            f"Case {alert.case_id} needs attention ({alert.kind}).\n\nOpen the queue board: "
+            f"{board_url}\n"))
+        try:
+            channel.send(email, message, idempotency_key=f"alert-{alert.id}")
+        except DeliveryError as problem:
+            alert.attempts += 1
+            alert.last_error = problem.reason[:200]
+            alert.status = "failed" if alert.attempts >= MAX_ATTEMPTS or not problem.transient \
+                else "pending"
+        else:
+            alert.attempts += 1
+            alert.status, alert.sent_at = "sent", now
+            sent += 1
+        session.add(alert)
+    return sent
