@@ -18,6 +18,7 @@ from services.intake.check_ins.router import router as check_ins_router
 from services.intake.casework.router import router as casework_router
 from services.intake.errors import install_error_handlers
 from services.intake.input_guard import install_input_guard
+from services.intake.opt_outs.router import router as opt_outs_router
 from services.intake.patients.router import router as patients_router
 from services.intake.queues.router import router as queues_router
 from services.intake.security_headers import install_security_headers
@@ -27,7 +28,7 @@ from shared.logging import configure_logging
 from shared.settings import Settings, get_settings
 
 ROUTERS = (health.router, auth_router, users_router, patients_router, cases_router,
-           casework_router, check_ins_router, queues_router, audit_router)
+           casework_router, check_ins_router, queues_router, audit_router, opt_outs_router)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
