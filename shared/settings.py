@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     sms_api_key: str | None = None
     sms_sender: str = "AnkleClinic"
     sms_timeout_seconds: float = 10.0
+    # The provider signs its reply webhook with this shared secret; unset disables the webhook.
+    sms_webhook_secret: str | None = None
 
     # No reminder reaches a patient between these local times (in the patient's time zone);
     # one that falls due then waits for the end. Equal start and end: no quiet hours.
@@ -58,8 +60,17 @@ class Settings(BaseSettings):
     dispatch_batch_size: int = 100
     db_pool_size: int = 10
 
+    # The sweeper re-publishes work whose effect has not appeared in time (a message lost with a
+    # Redis restart, a worker that died for good): a case awaiting triage this long gets a fresh
+    # TriageCase; a follow-up this far past its next attempt nudges the dispatcher.
+    sweep_interval_seconds: float = 30.0
+    triage_sweep_after_seconds: float = 120.0
+    follow_up_sweep_after_seconds: float = 600.0
+    # Idempotency-Key records are kept this long; a retry after that is a new request.
+    idempotency_key_ttl_hours: float = 24.0
+
     @model_validator(mode="after")
-    def _refuse_default_secret_in_production(self) -> "Settings":
+    def _refuse_default_secret_in_production(self) -> Settings:
         if self.env == "production" and (
             not self.secret_key or self.secret_key == DEV_SECRET_PLACEHOLDER
         ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CHANNELS = ("email", "sms")
+from shared.opt_outs import CHANNELS
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, text
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
 from services.notify.schedule import PlannedFollowUp
+from shared import opt_outs
 from shared.models import (
     Case,
     ChannelOptOut,
@@ -84,17 +84,12 @@ def settled_channels(session: Session, follow_up_id: uuid.UUID) -> dict[str, str
 
 def add_opt_out(session: Session, patient_id: uuid.UUID, channel: str, via: str,
                 at: datetime) -> None:
-    session.exec(insert(ChannelOptOut).values(
-        id=uuid.uuid4(), patient_id=patient_id, channel=channel, via=via, at=at,
-    ).on_conflict_do_nothing(constraint="uq_channel_opt_outs_patient_channel"))
+    session.exec(opt_outs.add_opt_out(patient_id, channel, via, at))
 
 
 def patients_with_phone(session: Session, phone: str) -> list[uuid.UUID]:
-    digits = re.sub(r"\D", "", phone)
-    if not digits:
-        return []
-    stored = func.regexp_replace(Patient.phone, r"\D", "", "g")
-    return list(session.exec(select(Patient.id).where(stored == digits)).all())
+    query = opt_outs.patients_with_phone(phone)
+    return list(session.exec(query).all()) if query is not None else []
 
 
 @dataclass(frozen=True)

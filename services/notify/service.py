@@ -17,12 +17,12 @@ from services.notify import repository
 from services.notify.channels.base import Channel, DeliveryError
 from services.notify.contact import Route, choose_routes
 from services.notify.messages import render
-from services.notify.optout import OPT_OUT_PURPOSE
 from services.notify.retry import RetryPolicy
 from services.notify.schedule import QuietHours, first_allowed, patient_zone, plan_follow_ups
 from shared.audit import SYSTEM_NOTIFY, record_audit
 from shared.contracts import CaseClosed, CaseRouted
 from shared.models import Delivery, DeliveryStatus, FollowUp, FollowUpStatus, Patient
+from shared.opt_outs import OPT_OUT_PURPOSE
 from shared.patient_links import PatientLink, sign_link
 from shared.settings import Settings
 

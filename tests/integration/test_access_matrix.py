@@ -58,7 +58,12 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/cases/{case_id}/complete"): {CLINICIAN},
     ("POST", "/queues/assignments"): {CLINICIAN},
     ("POST", "/check-ins"): {OWN_PATIENT},
+    # Authenticated by what they carry, not by who calls: the signed opt-out link in the body,
+    # the SMS provider's webhook secret. Without those every caller gets 401.
+    ("POST", "/opt-out"): set(),
+    ("POST", "/sms/inbound"): set(),
 }
+CARRIED_CREDENTIAL = {"/opt-out", "/sms/inbound"}
 
 
 @dataclass
@@ -152,6 +157,8 @@ def request_for(world: World, method: str, path: str) -> dict:
         "/cases/{case_id}/complete": {"outcome": "completed"},
         "/queues/assignments": {"case_ids": [world.case_a], "assignee_id": world.user_id},
         "/check-ins": {"trend": "same", "improvement_percent": 10},
+        "/opt-out": {"token": "not-a-signed-link", "channel": "email"},
+        "/sms/inbound": {"from": "+447700900000", "body": "STOP"},
     }
     return {"method": method, "url": url, "json": bodies.get(path) if method != "GET" else None}
 
@@ -175,8 +182,8 @@ def test_route_allows_or_refuses_each_principal_as_the_policy_says(world, route,
     response = world.client.request(headers=headers_for(world, principal, path),
                                     **request_for(world, method, path))
 
-    if path == "/auth/sign-in":  # open to all; the wrong password is refused for everyone
-        assert response.status_code == 401
+    if path == "/auth/sign-in" or path in CARRIED_CREDENTIAL:
+        assert response.status_code == 401  # open to all; a wrong credential refused for all
     elif path.endswith("/release") and principal in POLICY[route]:
         assert response.status_code == 409  # allowed, but only the claim's owner may release
     elif principal in POLICY[route]:

@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from services.intake.app import create_app
 from services.notify import repository
 from services.notify.dispatcher import dispatch_due, open_channels
-from services.notify.optout import handle_inbound_sms, opt_out_by_link
 from services.notify.service import NotifyConfig, Outcome, schedule_follow_ups
 from shared.contracts import CaseRouted
 from shared.db import sync_session
@@ -207,13 +208,26 @@ def test_an_overdue_reminder_found_in_the_night_waits_for_the_morning_after_the_
     assert len(smtp_sink.messages) == 1
 
 
-def test_a_stop_reply_means_sms_is_never_used_again(engine, notify_settings, smtp_sink, provider):
+@pytest.fixture
+def intake(notify_settings):
+    """The intake API, which receives opt-outs; it shares the secret key with notify."""
+    with TestClient(create_app(notify_settings.model_copy(
+            update={"sms_webhook_secret": "webhook-secret"}))) as client:
+        yield client
+
+
+def stop_reply(intake, number: str, body: str):
+    return intake.post("/sms/inbound", json={"from": number, "body": body},
+                       headers={"X-Webhook-Secret": "webhook-secret"})
+
+
+def test_a_stop_reply_means_sms_is_never_used_again(engine, notify_settings, smtp_sink, provider,
+                                                    intake):
     patient = add_patient(engine, email="stop@example.com", phone="+44 7700 900999")
     add_due_follow_ups(engine, patient, NOON, count=2)
-    with sync_session(engine) as session, session.begin():
-        assert handle_inbound_sms(session, "+447700900999", "hello", NOON) == 0
-        assert handle_inbound_sms(session, "+447700900999", " Stop ", NOON) == 1
-        assert handle_inbound_sms(session, "+447700900999", "STOP", NOON) == 1  # no-op repeat
+    assert stop_reply(intake, "+447700900999", "hello").json() == {"opted_out": 0}
+    assert stop_reply(intake, "+447700900999", " Stop ").json() == {"opted_out": 1}
+    assert stop_reply(intake, "+447700900999", "STOP").json() == {"opted_out": 1}  # no-op repeat
 
     assert dispatch(engine, notify_settings, NOON) == {Outcome.SENT: 2}
 
@@ -221,8 +235,14 @@ def test_a_stop_reply_means_sms_is_never_used_again(engine, notify_settings, smt
     assert len(smtp_sink.to("stop@example.com")) == 2
 
 
+def test_the_sms_webhook_refuses_a_caller_without_the_secret(intake):
+    response = intake.post("/sms/inbound", json={"from": "+447700900999", "body": "STOP"},
+                           headers={"X-Webhook-Secret": "guess"})
+    assert response.status_code == 401
+
+
 def test_an_opt_out_link_stops_email_and_with_no_channel_left_the_reminder_fails(
-    engine, notify_settings, smtp_sink, provider
+    engine, notify_settings, smtp_sink, provider, intake
 ):
     patient = add_patient(engine, email="link@example.com")
     add_due_follow_ups(engine, patient, NOON)
@@ -230,11 +250,9 @@ def test_an_opt_out_link_stops_email_and_with_no_channel_left_the_reminder_fails
     [mail] = smtp_sink.to("link@example.com")
     token = links(mail.get_payload(decode=True).decode())["/opt-out"]
 
-    with sync_session(engine) as session, session.begin():
-        with pytest.raises(InvalidLink):
-            opt_out_by_link(session, notify_settings.secret_key, token + "x", "email", NOON)
-        assert opt_out_by_link(session, notify_settings.secret_key, token, "email",
-                               NOON) == patient.id
+    tampered = intake.post("/opt-out", json={"token": token + "x", "channel": "email"})
+    assert tampered.status_code == 401
+    assert intake.post("/opt-out", json={"token": token, "channel": "email"}).status_code == 200
     add_due_follow_ups(engine, patient, NOON + timedelta(days=7))
 
     assert dispatch(engine, notify_settings, NOON + timedelta(days=7)) == {Outcome.FAILED: 1}
@@ -242,11 +260,10 @@ def test_an_opt_out_link_stops_email_and_with_no_channel_left_the_reminder_fails
     assert [f.last_error for f in failed_list(engine)] == ["no_usable_channel"]
 
 
-def test_a_check_in_link_cannot_be_used_to_opt_out(engine, notify_settings, smtp_sink):
+def test_a_check_in_link_cannot_be_used_to_opt_out(engine, notify_settings, smtp_sink, intake):
     patient = add_patient(engine, email="purpose@example.com")
     add_due_follow_ups(engine, patient, NOON)
     dispatch(engine, notify_settings, NOON)
     token = links(smtp_sink.messages[0].get_payload(decode=True).decode())["/check-in"]
 
-    with sync_session(engine) as session, pytest.raises(InvalidLink):
-        opt_out_by_link(session, notify_settings.secret_key, token, "email", NOON)
+    assert intake.post("/opt-out", json={"token": token, "channel": "email"}).status_code == 401
