@@ -15,10 +15,10 @@ from services.triage.engine.decision import (
     Urgency,
     assemble_decision,
 )
-from services.triage.engine.facts import Facts, derive_facts, fact_reader
+from services.triage.engine.facts import NO_EXAM, Facts, derive_facts_from, fact_reader, fields
 from services.triage.engine.findings import Profile, profile
 from services.triage.engine.matcher import compile_matcher
-from services.triage.engine.missing import find_missing
+from services.triage.engine.missing import find_missing_from
 from services.triage.engine.rules import FALLBACK, MATCHED_RULES, SAFETY_FLOOR
 from services.triage.engine.rules.base import Rule, Stage
 from services.triage.engine.ruleset import RULESET_HASH, RULESET_VERSION
@@ -113,7 +113,8 @@ _CARE_MEMO: dict[tuple, tuple[tuple[str, ...], tuple]] = {}
 
 
 def evaluate(case: CaseInput) -> Decision:
-    facts = derive_facts(case)
+    history, exam = fields(case.history), fields(case.exam or NO_EXAM)
+    facts = derive_facts_from(case, history, exam)
     fired, routing, review = _MATCH(facts)
     if not routing:
         routing = [_FALLBACK]
@@ -124,7 +125,7 @@ def evaluate(case: CaseInput) -> Decision:
     else:
         winner = max(routing, key=_PRECEDENCE)
         urgency = max(routing, key=_URGENCY_RANK).urgency
-    missing, unsafe_unknowns = find_missing(case, facts)
+    missing, unsafe_unknowns = find_missing_from(case, facts, history, exam)
     review = review or unsafe_unknowns
     queue, modality = winner.route
     if review and queue is _HOME_CARE:
@@ -172,5 +173,6 @@ def _likely_conditions(winner: CompiledRule, fired: list[CompiledRule], facts: F
         profile = rule.profile
         if profile not in seen:
             seen.add(profile)
-            described.append(profile.describe(facts))
+            # The profile's memo, looked up inline: describe() only on a first sighting.
+            described.append(profile.memo.get(profile.read(facts)) or profile.describe(facts))
     return tuple(described)

@@ -150,27 +150,32 @@ class Facts:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
-_NO_EXAM = ExamFindings()
-_MODERATE_OR_WORSE = (Severity.MODERATE, Severity.SEVERE)
-# A tuple, not a set: enum members hash in Python, while `in` on a tuple matches by identity.
-_CONSERVATIVE = (
-    Treatment.REST,
-    Treatment.ICE,
-    Treatment.HEAT,
-    Treatment.STRETCHING,
-    Treatment.STRENGTHENING,
-    Treatment.PHYSIOTHERAPY,
-    Treatment.BRACE_OR_TAPE,
-    Treatment.ORTHOSES,
-    Treatment.INJECTION,
-    Treatment.COMPRESSION,
-    Treatment.ELEVATION,
+NO_EXAM = ExamFindings()  # a case without an exam reads every finding as unanswered
+# Frozensets: the answers are StrEnum members (hashed as str, in C) or None, and a set
+# answers `in` with one hash probe where a tuple compares None with every member.
+_MODERATE_OR_WORSE = frozenset({Severity.MODERATE, Severity.SEVERE})
+_CONSERVATIVE = frozenset(
+    {
+        Treatment.REST,
+        Treatment.ICE,
+        Treatment.HEAT,
+        Treatment.STRETCHING,
+        Treatment.STRENGTHENING,
+        Treatment.PHYSIOTHERAPY,
+        Treatment.BRACE_OR_TAPE,
+        Treatment.ORTHOSES,
+        Treatment.INJECTION,
+        Treatment.COMPRESSION,
+        Treatment.ELEVATION,
+    }
 )
-_SPRAIN_MECHANISMS = (
-    InjuryMechanism.ROLLED_OUTWARD,
-    InjuryMechanism.TWISTED,
-    InjuryMechanism.LANDING,
-    InjuryMechanism.FALL,
+_SPRAIN_MECHANISMS = frozenset(
+    {
+        InjuryMechanism.ROLLED_OUTWARD,
+        InjuryMechanism.TWISTED,
+        InjuryMechanism.LANDING,
+        InjuryMechanism.FALL,
+    }
 )
 _FEVER_CELSIUS = 38.0
 
@@ -200,7 +205,7 @@ FOCAL, DIFFUSE = ShinTenderness.FOCAL, ShinTenderness.DIFFUSE
 SAME, WORSE = Trend.SAME, Trend.WORSE
 REST, PHYSIOTHERAPY = Treatment.REST, Treatment.PHYSIOTHERAPY
 OTHER_ACTIVITY = Activity.OTHER
-_UNANSWERED_OR_NO_SWELLING = (None, Severity.NONE)
+_UNANSWERED_OR_NO_SWELLING = frozenset({None, Severity.NONE})
 
 
 def fact_reader(names: Iterable[str]) -> Callable[[Facts], tuple[bool, ...]]:
@@ -225,8 +230,11 @@ def fields(record) -> Fields:
 
 
 def derive_facts(case: CaseInput) -> Facts:
-    h = fields(case.history)
-    e = fields(case.exam or _NO_EXAM)
+    return derive_facts_from(case, fields(case.history), fields(case.exam or NO_EXAM))
+
+
+def derive_facts_from(case: CaseInput, h: Fields, e: Fields) -> Facts:
+    """``derive_facts`` given the history's and exam's field dicts (the engine reads them once)."""
     f = Facts()
     _timing(f, case, h)
     _red_flags(f, h, e)
@@ -296,11 +304,11 @@ def _red_flags(f: Facts, h: Fields, e: Fields) -> None:
     f.anticoagulated_swelling_after_trauma = (
         trauma and h["takes_blood_thinners"] is True and swollen
     )
-    f.severe_swelling_or_bruising_after_trauma = trauma and SEVERE in (
-        swelling,
-        h["bruising"],
-        exam_swelling,
-        e["bruising"],
+    f.severe_swelling_or_bruising_after_trauma = trauma and (
+        swelling is SEVERE
+        or exam_swelling is SEVERE
+        or h["bruising"] is SEVERE
+        or e["bruising"] is SEVERE
     )
     f.febrile_without_trauma = febrile and not trauma
     f.motor_deficit_without_trauma = not trauma and e["motor_deficit"] is True
@@ -321,15 +329,14 @@ def _ottawa(f: Facts, age: int | None, h: Fields, e: Fields) -> None:
     f.lrar_low_risk = lrar = (
         trauma and f.age_3_to_16 and f.within_three_days and e["low_risk_ankle_exam"] is True
     )
-    excluded = (
+    acute = f.acute_trauma
+    f.ottawa_excluded = excluded = acute and (
         e["intoxicated"] is True
         or e["head_injury"] is True
         or e["multiple_painful_injuries"] is True
         or e["reduced_sensation"] is True
         or h["pregnant"] is True
     )
-    acute = f.acute_trauma
-    f.ottawa_excluded = acute and excluded
     f.under_5_trauma = trauma and f.under_5
     f.ottawa_applicable = applicable = (
         acute and not excluded and age is not None and age >= 5 and not lrar

@@ -23,17 +23,22 @@ def compile_matcher(rules: Sequence[Rule], results: Sequence[Any] | None = None)
     given, is what to list for each rule instead of the rule itself (the engine passes each
     rule's precomputed explanation and precedence).
     """
-    lines = ["def match(f):", "    fired, routing, review = [], [], False"]
-    for index, rule in enumerate(rules):
+    lines = [
+        "def match(f):",
+        "    fired, routing, review = [], [], False",
+        "    fire, route = fired.append, routing.append",
+    ]
+    namespace: dict = {}
+    for index, (rule, result) in enumerate(zip(rules, results or rules, strict=True)):
+        namespace[f"R{index}"] = result  # each result a global: one cached load, no indexing
         tests = [f"f.{name}" for name in rule.when]
         tests += [f"not f.{name}" for name in rule.unless]
-        lines.append(f"    if {' and '.join(tests) or 'True'}:")
-        lines.append(f"        fired.append(RESULTS[{index}])")
+        lines.append(f"    if {' and '.join(tests) or 'True'}:  # {rule.id}")
+        lines.append(f"        fire(R{index})")
         if rule.queue is not None:
-            lines.append(f"        routing.append(RESULTS[{index}])")
+            lines.append(f"        route(R{index})")
         if rule.review:
             lines.append("        review = True")
     lines.append("    return fired, routing, review")
-    namespace: dict = {"RESULTS": tuple(rules if results is None else results)}
     exec(compile("\n".join(lines), "<rule matcher>", "exec"), namespace)  # noqa: S102
     return namespace["match"]

@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.triage.engine.case import CaseInput
-from services.triage.engine.facts import Facts, fields
-from shared.clinical_record import ExamFindings, Onset
-
-_NO_EXAM = ExamFindings()
+from services.triage.engine.facts import NO_EXAM, Facts, Fields, fields
+from shared.clinical_record import Onset
 
 
 @dataclass(frozen=True)
@@ -232,4 +230,9 @@ _RUN_CHECKS = _compile_checks(CHECKS, CONTRADICTIONS)
 
 def find_missing(case: CaseInput, facts: Facts) -> tuple[tuple[str, ...], bool]:
     """Return the questions to ask and whether any of them is safety-relevant."""
-    return _RUN_CHECKS(facts, fields(case.history), fields(case.exam or _NO_EXAM), case)
+    return find_missing_from(case, facts, fields(case.history), fields(case.exam or NO_EXAM))
+
+
+def find_missing_from(case: CaseInput, facts: Facts, h: Fields, e: Fields):
+    """``find_missing`` given the history's and exam's field dicts (the engine reads them once)."""
+    return _RUN_CHECKS(facts, h, e, case)
