@@ -16,7 +16,9 @@ from services.intake.auth.router import router as auth_router
 from services.intake.cases.router import router as cases_router
 from services.intake.check_ins.router import router as check_ins_router
 from services.intake.casework.router import router as casework_router
+from services.intake.dead_letters.router import router as dead_letters_router
 from services.intake.errors import install_error_handlers
+from services.intake.idempotency import install_idempotency
 from services.intake.input_guard import install_input_guard
 from services.intake.opt_outs.router import router as opt_outs_router
 from services.intake.patients.router import router as patients_router
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_credentials=True, allow_methods=["GET", "POST", "PATCH"],
                            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token"])
     install_error_handlers(app)
-    for router in ROUTERS:
+    for router in (*ROUTERS, dead_letters_router):
         app.include_router(router)
+    install_idempotency(app)
     return app

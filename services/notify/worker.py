@@ -8,22 +8,33 @@ from __future__ import annotations
 
 from celery.signals import worker_process_init
 
+from shared import worker_checks
 from shared.db import make_sync_engine
 from shared.messaging import make_celery
 from shared.settings import get_settings
 
 DISPATCH_TASK = "notify.followups.dispatch_due"
+SWEEP_TASK = "reliability.sweep"
 
-app = make_celery("notify", get_settings(), include=["services.notify.tasks"])
-app.conf.task_routes = {**app.conf.task_routes, DISPATCH_TASK: {"queue": "notify"}}
+app = make_celery("notify", get_settings(),
+                  include=["services.notify.tasks", "services.notify.sweep"])
+app.conf.task_routes = {**app.conf.task_routes, DISPATCH_TASK: {"queue": "notify"},
+                        SWEEP_TASK: {"queue": "notify"}}
 app.conf.beat_schedule = {
     "dispatch-due-follow-ups": {
         "task": DISPATCH_TASK,
         "schedule": get_settings().dispatch_interval_seconds,
         # A dispatch that waited longer than one interval is superseded by the next one.
         "options": {"queue": "notify", "expires": get_settings().dispatch_interval_seconds},
-    }
+    },
+    # Re-publishes work whose effect has not appeared in time (shared/sweeper.py).
+    "sweep-stalled-work": {
+        "task": SWEEP_TASK,
+        "schedule": get_settings().sweep_interval_seconds,
+        "options": {"queue": "notify", "expires": get_settings().sweep_interval_seconds},
+    },
 }
+worker_checks.install(app)
 _engine = None
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from celery.signals import worker_process_init
 
+from shared import worker_checks
 from shared.db import make_sync_engine
 from shared.messaging import make_celery
 from shared.settings import get_settings
 
 app = make_celery("triage", get_settings(), include=["services.triage.tasks"])
+worker_checks.install(app)
 _engine = None
 
 

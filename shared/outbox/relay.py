@@ -70,9 +70,11 @@ class Relay:
         backoff = 0.5
         while not self.stopping:
             try:
-                while publish_pending(self.engine, self.celery):
+                # SIGTERM lets the batch in hand finish (publish, then mark), then stops.
+                while not self.stopping and publish_pending(self.engine, self.celery):
                     pass
-                self._wait_for_notify()
+                if not self.stopping:
+                    self._wait_for_notify()
                 backoff = 0.5
             # Any failure (Redis, PostgreSQL, network) must not end the relay: log, back off, retry.
             except Exception as exc:  # noqa: BLE001

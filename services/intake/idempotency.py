@@ -1,0 +1,174 @@
+"""Idempotency-Key on POST requests: a retried request gets the first response back and
+creates nothing new.
+
+    install_idempotency(app)   # in create_app
+
+How: the middleware looks the key up per principal (who is asking, so two callers' keys never
+meet). A known key with another request body is refused (422); a known key whose request is
+still in flight answers 409; a finished one is replayed (status and body). A new key is
+written by the request's own session just before it commits, in the same transaction as the
+effect, so "key recorded" and "effect happened" cannot disagree; the unique (principal, key)
+constraint makes a concurrent twin's commit fail and roll back its effect. The response is
+stored right after. A request that commits nothing records nothing (a retry is then safe).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import event, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import select
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.intake.auth.dependencies import get_principal
+from services.intake.dependencies import get_session
+from shared.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+_CLAIM = "idempotency_claim"
+
+
+@dataclass
+class Claim:
+    key: str
+    principal: str
+    request_hash: str
+    inserted: bool = field(default=False)
+
+    def write_before_commit(self, session) -> None:
+        """SQLAlchemy before_commit hook: the key joins the effect's transaction."""
+        if self.inserted:
+            return
+        row = session.execute(insert(IdempotencyKey).values(
+            key=self.key, principal=self.principal, request_hash=self.request_hash,
+        ).on_conflict_do_nothing(constraint="uq_idempotency_keys_principal_key")
+            .returning(IdempotencyKey.id)).first()
+        if row is None:  # a twin committed first: this transaction (and its effect) rolls back
+            raise KeyInFlight()
+        self.inserted = True
+
+
+class KeyInFlight(Exception):
+    pass
+
+
+def _problem(status: int, message: str) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": [
+        {"type": "idempotency_key", "loc": ["header", HEADER], "msg": message}]})
+
+
+async def session_with_idempotency(request: Request):
+    """Replaces get_session: the same session, plus the key claim when the request has one."""
+    async with request.app.state.session_factory() as session:
+        claim = request.scope.get("state", {}).get(_CLAIM)
+        if claim is not None:
+            event.listen(session.sync_session, "before_commit", claim.write_before_commit)
+        yield session
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = Headers(scope=scope).get(HEADER) if scope["type"] == "http" else None
+        if key is None or scope["method"] != "POST":
+            return await self.app(scope, receive, send)
+        if not 0 < len(key) <= MAX_KEY_LENGTH:
+            return await _problem(422, f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters")(
+                scope, receive, send)
+        body = await _read_body(receive)
+        # Each reader of the body gets its own replay (a CSRF check may read the form).
+        principal = await _principal(scope, _replaying(body, receive))
+        receive = _replaying(body, receive)
+        if principal is None:  # refused anyway; let the route say why
+            return await self.app(scope, receive, send)
+        digest = hashlib.sha256(b"\n".join([scope["method"].encode(), scope["path"].encode(),
+                                            scope.get("query_string", b""), body])).hexdigest()
+        factory = scope["app"].state.session_factory
+        async with factory() as session:
+            known = (await session.exec(select(IdempotencyKey).where(
+                IdempotencyKey.principal == principal, IdempotencyKey.key == key))).first()
+        if known is not None:
+            return await _answer_known(known, digest)(scope, receive, send)
+
+        claim = Claim(key, principal, digest)
+        scope.setdefault("state", {})[_CLAIM] = claim
+        started: dict = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        if claim.inserted:
+            async with factory() as session:
+                await session.exec(update(IdempotencyKey).where(
+                    IdempotencyKey.principal == principal, IdempotencyKey.key == key,
+                ).values(status_code=started.get("status", 500),
+                         response_body=b"".join(chunks).decode("utf-8", "replace")))
+                await session.commit()
+
+
+def _answer_known(known: IdempotencyKey, digest: str):
+    if known.request_hash != digest:
+        return _problem(422, f"this {HEADER} was already used with a different request")
+    if known.status_code is None:
+        return _problem(409, f"a request with this {HEADER} is still being processed; "
+                             "retry shortly")
+    response = JSONResponse(status_code=known.status_code, content=None)
+    response.body = (known.response_body or "").encode()
+    response.headers["content-length"] = str(len(response.body))
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+async def _principal(scope: Scope, receive: Receive) -> str | None:
+    request = Request(scope, receive)
+    async with scope["app"].state.session_factory() as session:
+        try:
+            return (await get_principal(request, session)).actor.id
+        except HTTPException:
+            return None
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def install_idempotency(app: FastAPI) -> None:
+    app.dependency_overrides[get_session] = session_with_idempotency
+    app.add_middleware(IdempotencyMiddleware)
+
+    @app.exception_handler(KeyInFlight)
+    async def _twin_in_flight(_request: Request, _exc: KeyInFlight) -> JSONResponse:
+        return _problem(409, f"a request with this {HEADER} is still being processed; "
+                             "retry shortly")

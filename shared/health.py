@@ -1,0 +1,77 @@
+"""Readiness of the background processes: `python -m shared.health {triage,notify,relay,scheduler}`.
+
+Exits 0 when the process's real dependencies answer, 1 (naming what failed) otherwise:
+PostgreSQL and Redis for all of them, and for a worker also that one of its kind answers a
+Celery `ping` (so a container whose worker is wedged is reported, not just one whose servers
+are down). Liveness is the process itself running; the supervisor or compose watches that.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import redis
+from sqlalchemy import text
+
+from shared.db import make_sync_engine
+from shared.messaging import make_celery
+from shared.settings import Settings, get_settings
+
+WORKERS = ("triage", "notify")
+COMPONENTS = (*WORKERS, "relay", "scheduler")
+
+
+def database_answers(settings: Settings) -> bool:
+    engine = make_sync_engine(settings, pool_size=1, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not ready"
+        return False
+    finally:
+        engine.dispose()
+
+
+def redis_answers(settings: Settings) -> bool:
+    client = redis.Redis.from_url(settings.redis_url, socket_timeout=3, socket_connect_timeout=3)
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
+def worker_answers(settings: Settings, kind: str) -> bool:
+    """A worker named `kind@host` (clinic_cli/processes.py names them so) answers ping."""
+    app = make_celery(f"health-{kind}", settings)
+    try:
+        replies = app.control.ping(timeout=2.0)
+    except Exception:  # noqa: BLE001
+        return False
+    finally:
+        app.close()
+    return any(name.startswith(f"{kind}@") for reply in replies for name in reply)
+
+
+def failures(component: str, settings: Settings) -> list[str]:
+    failed = [] if database_answers(settings) else ["postgresql"]
+    if not redis_answers(settings):
+        failed.append("redis")
+    if component in WORKERS and not failed and not worker_answers(settings, component):
+        failed.append(f"{component} worker")
+    return failed
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or argv[0] not in COMPONENTS:
+        print(f"usage: python -m shared.health {{{','.join(COMPONENTS)}}}", file=sys.stderr)
+        return 2
+    failed = failures(argv[0], get_settings())
+    print(f"{argv[0]}: " + (f"not ready ({', '.join(failed)})" if failed else "ready"))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
