@@ -1,6 +1,7 @@
 """Cases per second: the declarative engine beside the hand-written baseline, same inputs, same run.
 
-Run: .venv/bin/python -m bench.engine [--cases N] [--repeat R]. Target: engine >= 0.5x baseline.
+Run: .venv/bin/python -m bench.engine [--cases N] [--repeat R] (best of R runs, interleaved).
+Target: engine >= 0.5x baseline.
 The engine builds a full explained Decision; the baseline returns only queue, urgency, modality.
 """
 
@@ -47,7 +48,7 @@ def _disagreements(cases: list) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=5000)
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args(argv)
     cases = generate(args.cases)
     engine, baseline = _best_rates([evaluate, route], cases, args.repeat)

@@ -33,18 +33,21 @@ _URGENCY_BY_RANK = {urgency.rank: urgency for urgency in Urgency}
 _HOME_CARE, _EMERGENCY = Queue.HOME_CARE, Urgency.EMERGENCY
 
 
-def route_precedence(rule: Rule) -> tuple[int, ...]:
+def route_precedence(rule: Rule) -> int:
     """The routing rule with the highest precedence decides the queue (reference section 0).
 
     Red flags, then trauma, then rupture decide alone: within the first deciding stage that
     fired, the most urgent rule wins, then the most specialised queue. Otherwise conditions and
     escalators compete on the most specialised queue, then urgency, since an escalator exists
-    to move a case up. Ties keep rule order (``max`` returns the first of equals).
+    to move a case up. Ties keep rule order (the first of equals wins).
+
+    One integer, so the compiled matcher can compare it as a constant: the digits read
+    (deciding stage, urgency, queue) for deciding stages and (queue, urgency) otherwise.
     """
     queue, urgency = QUEUE_RANK[rule.queue], rule.urgency.rank
     if rule.stage in _DECISIVE_STAGES:
-        return (1, -rule.stage, urgency, queue)
-    return (0, 0, queue, urgency)
+        return 10_000 + (10 - rule.stage) * 100 + urgency * 10 + queue
+    return queue * 10 + urgency
 
 
 def condition_order(rule: Rule) -> tuple[int, ...]:
@@ -62,7 +65,7 @@ class CompiledRule:
 
     rule: Rule
     fired: FiredRule
-    precedence: tuple[int, ...]
+    precedence: int
     condition_rank: int
     urgency: Urgency
     urgency_rank: int
@@ -79,7 +82,7 @@ def _compile(rules: tuple[Rule, ...]) -> dict[str, CompiledRule]:
         rule.id: CompiledRule(
             rule=rule,
             fired=FiredRule(rule.id, rule.rationale, rule.sources),
-            precedence=route_precedence(rule) if rule.queue is not None else (),
+            precedence=route_precedence(rule) if rule.queue is not None else -1,
             condition_rank=rank[rule.id],
             urgency=rule.urgency,
             urgency_rank=rule.urgency.rank,
@@ -99,32 +102,28 @@ def _label(rule: Rule) -> str:
 
 
 _COMPILED = _compile(MATCHED_RULES + (FALLBACK, SAFETY_FLOOR))
-_MATCH = compile_matcher(MATCHED_RULES, [_COMPILED[rule.id] for rule in MATCHED_RULES])
+_MATCH = compile_matcher(
+    MATCHED_RULES, [_COMPILED[rule.id] for rule in MATCHED_RULES], precedence=route_precedence
+)
 _FALLBACK, _SAFETY_FLOOR = _COMPILED[FALLBACK.id], _COMPILED[SAFETY_FLOOR.id]
-_PRECEDENCE = attrgetter("precedence")
 _CONDITION_RANK = attrgetter("condition_rank")
-_URGENCY_RANK = attrgetter("urgency_rank")
 
 
 # Advice and the follow-up plan are pure functions of the route and of the facts their tables
 # read, so they are memoised together on those (a few hundred combinations in practice).
 _READ_CARE_FACTS = fact_reader(sorted(care_advice.RELEVANT_FACTS | follow_up.RELEVANT_FACTS))
 _CARE_MEMO: dict[tuple, tuple[tuple[str, ...], tuple]] = {}
+_EMERGENCY_CARE = (care_advice.EMERGENCY_ADVICE, follow_up.EMERGENCY_PLAN)
 
 
 def evaluate(case: CaseInput) -> Decision:
     history, exam = fields(case.history), fields(case.exam or NO_EXAM)
     facts = derive_facts_from(case, history, exam)
-    fired, routing, review = _MATCH(facts)
-    if not routing:
-        routing = [_FALLBACK]
+    fired, routing, review, winner, urgency_rank = _MATCH(facts)
+    if winner is None:
+        routing, winner, urgency_rank = [_FALLBACK], _FALLBACK, _FALLBACK.urgency_rank
         fired.append(_FALLBACK)
-    if len(routing) == 1:
-        winner = routing[0]
-        urgency = winner.urgency
-    else:
-        winner = max(routing, key=_PRECEDENCE)
-        urgency = max(routing, key=_URGENCY_RANK).urgency
+    urgency = _URGENCY_BY_RANK[urgency_rank]
     missing, unsafe_unknowns = find_missing_from(case, facts, history, exam)
     review = review or unsafe_unknowns
     queue, modality = winner.route
@@ -134,13 +133,10 @@ def evaluate(case: CaseInput) -> Decision:
         urgency = _URGENCY_BY_RANK[max(urgency.rank, _SAFETY_FLOOR.urgency_rank)]
         fired.append(_SAFETY_FLOOR)
     route = (queue, modality)
-    care_key = (queue, urgency, modality, _READ_CARE_FACTS(facts))
-    care = _CARE_MEMO.get(care_key)
-    if care is None:
-        care = _CARE_MEMO[care_key] = (
-            care_advice.advise(queue, urgency, facts),
-            follow_up.plan(queue, urgency, modality, facts),
-        )
+    if urgency is _EMERGENCY:
+        care = _EMERGENCY_CARE  # the same whatever the findings: go now, staff alerted
+    else:
+        care = _care_and_follow_up(queue, urgency, modality, facts)
     if len(routing) == 1 and winner.route == route:
         also_indicated = ()  # the usual case: one routing rule, and it decided
     else:
@@ -163,6 +159,17 @@ def evaluate(case: CaseInput) -> Decision:
             "extra": {},
         }
     )
+
+
+def _care_and_follow_up(queue: Queue, urgency: Urgency, modality, facts: Facts) -> tuple:
+    key = (queue, urgency, modality, _READ_CARE_FACTS(facts))
+    found = _CARE_MEMO.get(key)
+    if found is None:
+        found = _CARE_MEMO[key] = (
+            care_advice.advise(queue, urgency, facts),
+            follow_up.plan(queue, urgency, modality, facts),
+        )
+    return found
 
 
 def _likely_conditions(winner: CompiledRule, fired: list[CompiledRule], facts: Facts) -> tuple:

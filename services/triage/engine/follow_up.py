@@ -23,6 +23,8 @@ class PlannedStep:
 _STAFF_ALERT = FollowUpStep(
     0, "staff alert: confirm the patient reached emergency care today", "staff_alert"
 )
+# An emergency's plan whatever the findings: confirm the patient reached emergency care.
+EMERGENCY_PLAN = (_STAFF_ALERT,)
 _SEEN_CHECK = FollowUpStep(1, "check the patient was seen within 24-48 hours", "check_in")
 
 PLAN = (
@@ -103,7 +105,7 @@ def plan(queue: Queue, urgency: Urgency, modality: Modality | None, facts: Facts
 
 def _build(queue: Queue, urgency: Urgency, modality: Modality | None, facts: Facts) -> tuple:
     if urgency is Urgency.EMERGENCY:
-        return (_STAFF_ALERT,)
+        return EMERGENCY_PLAN
     steps = [_SEEN_CHECK] if urgency is Urgency.URGENT else []
     steps += [
         p.step
