@@ -20,6 +20,7 @@ from services.intake.dead_letters.router import router as dead_letters_router
 from services.intake.errors import install_error_handlers
 from services.intake.idempotency import install_idempotency
 from services.intake.input_guard import install_input_guard
+from services.intake.pages import install_pages
 from services.intake.opt_outs.router import router as opt_outs_router
 from services.intake.patients.router import router as patients_router
 from services.intake.queues.router import router as queues_router
@@ -74,4 +75,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (*ROUTERS, dead_letters_router):
         app.include_router(router)
     install_idempotency(app)
+    install_pages(app)
     return app

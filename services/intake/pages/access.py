@@ -1,0 +1,74 @@
+"""Who may open a page. The same principals and permissions as the API (auth/), but a page
+answers a missing sign-in with a redirect to the sign-in page and a refusal with a page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import quote
+
+from fastapi import HTTPException, Request, status
+
+from services.intake.auth.dependencies import get_principal
+from services.intake.auth.permissions import Permission, is_granted
+from services.intake.auth.principal import Principal
+from services.intake.dependencies import SessionDep
+from shared.models import Role
+
+
+class SignInNeeded(Exception):
+    def __init__(self, next_url: str):
+        self.next_url = next_url
+
+
+class PageRefused(Exception):
+    """Rendered as the error page with this status and message."""
+
+    def __init__(self, status_code: int, message: str):
+        self.status_code = status_code
+        self.message = message
+
+
+def sign_in_url(next_url: str) -> str:
+    return f"/sign-in?next={quote(next_url, safe='/')}"
+
+
+def safe_next(next_url: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if next_url and next_url.startswith("/") and not next_url.startswith(("//", "/\\")):
+        return next_url
+    return "/staff"
+
+
+async def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    try:
+        return await get_principal(request, session)
+    except HTTPException as refused:
+        if refused.status_code == status.HTTP_401_UNAUTHORIZED:
+            return None
+        raise PageRefused(refused.status_code, str(refused.detail)) from None
+
+
+def staff_page(permission: Permission | None = None, roles: Iterable[Role] = ()):
+    """A dependency: a signed-in staff member whose role is granted the permission (or is one
+    of `roles`)."""
+    allowed_roles = frozenset(roles)
+
+    async def dependency(request: Request, session: SessionDep) -> Principal:
+        principal = await optional_principal(request, session)
+        if principal is None or principal.is_patient:
+            raise SignInNeeded(request.url.path)
+        granted = is_granted(principal.role, permission) if permission else \
+            principal.role in allowed_roles
+        if not granted:
+            raise PageRefused(status.HTTP_403_FORBIDDEN,
+                              f"Your role ({principal.role.value}) may not open this page.")
+        return principal
+
+    return dependency
+
+
+async def patient_page(request: Request, session: SessionDep) -> Principal:
+    principal = await optional_principal(request, session)
+    if principal is None or not principal.is_patient:
+        raise PageRefused(status.HTTP_401_UNAUTHORIZED, "error.link_needed")
+    return principal

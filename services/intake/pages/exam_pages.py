@@ -1,0 +1,80 @@
+"""Staff exam entry: pick a case, record what the examination found (re-triages the case)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, status
+from fastapi.responses import RedirectResponse
+from sqlmodel import col, select
+
+from services.intake.auth.permissions import Permission
+from services.intake.auth.principal import Principal
+from services.intake.cases import service as cases
+from services.intake.cases.schemas import ExamSubmission
+from services.intake.dependencies import RequestIdDep, SessionDep
+from services.intake.pages import exam_form
+from services.intake.pages.access import staff_page
+from services.intake.pages.questions import STEPS
+from services.intake.pages.rendering import render
+from shared.audit import record_audit
+from shared.models import Case, CaseStatus, Patient, Role
+
+router = APIRouter(include_in_schema=False)
+Examiner = Annotated[Principal, Depends(staff_page(Permission.RECORD_EXAM))]
+
+
+@router.get("/staff/cases")
+async def open_cases(request: Request, session: SessionDep, staff: Examiner,
+                     request_id: RequestIdDep):
+    """The open cases, newest first, to choose one to examine."""
+    rows = (await session.exec(
+        select(Case, Patient).join(Patient, col(Patient.id) == col(Case.patient_id))
+        .where(Case.status != CaseStatus.CLOSED).order_by(col(Case.created_at).desc())
+        .limit(50))).all()
+    for case, patient in rows:
+        record_audit(session, staff.actor, "read", "Case", case.id, patient_id=patient.id,
+                     request_id=request_id)
+    await session.commit()
+    return render(request, "cases.html", principal=staff, rows=rows, language="en")
+
+
+@router.get("/staff/cases/{case_id}/exam")
+async def exam_page(case_id: uuid.UUID, request: Request, session: SessionDep,
+                    staff: Examiner, request_id: RequestIdDep, saved: int = 0):
+    return await _exam(request, session, staff, request_id, case_id, errors={},
+                       saved=saved)
+
+
+@router.post("/staff/cases/{case_id}/exam")
+async def record_exam(case_id: uuid.UUID, request: Request, session: SessionDep,
+                      staff: Examiner, request_id: RequestIdDep):
+    form = await request.form()
+    findings, errors = exam_form.read_findings(form)
+    if findings is None:
+        return await _exam(request, session, staff, request_id, case_id, errors=errors,
+                           status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
+    case, exam_id, count = await cases.record_exam(session, case_id,
+                                                   ExamSubmission(findings=findings),
+                                                   recorded_by=staff.actor.id)
+    record_audit(session, staff.actor, "create", "Observation", exam_id,
+                 patient_id=case.patient_id, request_id=request_id)
+    await session.commit()
+    target = f"/staff/cases/{case_id}?done=exam" if staff.role == Role.CLINICIAN else \
+        f"/staff/cases/{case_id}/exam?saved={count}"
+    return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
+
+
+async def _exam(request, session, staff, request_id, case_id, errors, saved=0,
+                status_code=200):
+    case = await cases.get_case(session, case_id)
+    history = await cases.latest_history(session, case.id) or {}
+    findings = await cases.current_exam_findings(session, case.id)
+    record_audit(session, staff.actor, "read", "Case", case.id, patient_id=case.patient_id,
+                 request_id=request_id)
+    await session.commit()
+    return render(request, "exam.html", status_code=status_code, principal=staff, case=case,
+                  history=history, findings=findings, errors=errors, saved=saved,
+                  groups=exam_form.GROUPS, choices=exam_form.CHOICES, kind_of=exam_form.kind_of,
+                  steps=STEPS, language="en")

@@ -1,0 +1,100 @@
+"""The patient's pre-visit form: reached through the front desk's signed link."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, status
+from fastapi.responses import RedirectResponse
+
+from services.intake.auth.dependencies import PATIENT_COOKIE
+from services.intake.auth.principal import Principal, ensure_may_access_patient
+from services.intake.auth.sign_in import set_csrf_cookie
+from services.intake.cases import service as cases
+from services.intake.cases.schemas import IntakeSubmission
+from services.intake.cases.views import case_view
+from services.intake.dependencies import RequestIdDep, SessionDep
+from services.intake.pages.access import PageRefused, patient_page
+from services.intake.pages.questions import STEPS, is_shown, read_answers
+from services.intake.pages.rendering import render
+from shared.audit import record_audit
+from shared.clock import utcnow
+from shared.patient_links import InvalidLink, read_link
+
+router = APIRouter(include_in_schema=False)
+Patient = Annotated[Principal, Depends(patient_page)]
+
+
+def enter_with_link(request: Request, token: str, landing: str) -> RedirectResponse:
+    """Trades the link in the address bar for a cookie, so the token leaves the URL (and the
+    browser history) before the patient sees the page."""
+    try:
+        read_link(request.app.state.settings.secret_key, token, now=utcnow())
+    except InvalidLink as problem:
+        raise PageRefused(status.HTTP_401_UNAUTHORIZED,
+                          "error.link_expired" if "expired" in str(problem)
+                          else "error.link_invalid") from None
+    response = RedirectResponse(landing, status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(PATIENT_COOKIE, token, httponly=True, samesite="lax",
+                        secure=request.app.state.settings.env == "production")
+    set_csrf_cookie(request, response)
+    return response
+
+
+@router.get("/form")
+async def form_page(request: Request, session: SessionDep, token: str | None = None):
+    if token:
+        return enter_with_link(request, token, "/form")
+    patient = await patient_page(request, session)
+    return _form(request, patient, answers={}, errors={})
+
+
+@router.post("/form")
+async def submit_form(request: Request, session: SessionDep, patient: Patient,
+                      request_id: RequestIdDep):
+    form = await request.form()
+    answers = {key: [str(v) for v in form.getlist(key)] for key in form
+               if key != "csrf_token"}
+    result = read_answers(answers)
+    if result.history is None:
+        return _form(request, patient, answers, result.errors,
+                     status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
+    case = await cases.open_case(session, IntakeSubmission(patient_id=patient.patient_id,
+                                                           history=result.history))
+    record_audit(session, patient.actor, "create", "Case", case.id, patient_id=case.patient_id,
+                 request_id=request_id)
+    await session.commit()
+    return RedirectResponse(f"/form/done/{case.id}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _form(request: Request, patient: Principal, answers: dict, errors: dict,
+          status_code: int = 200):
+    visible = {q.name for step in STEPS for q in step.questions if is_shown(q, answers)}
+    return render(request, "form.html", status_code=status_code, steps=STEPS, answers=answers,
+                  errors=errors, visible=visible, draft_key=f"intake-draft:{patient.patient_id}")
+
+
+@router.get("/form/done/{case_id}")
+async def form_done(case_id: uuid.UUID, request: Request, session: SessionDep,
+                    patient: Patient, request_id: RequestIdDep):
+    return render(request, "form_done.html",
+                  **await _status(session, case_id, patient, request_id))
+
+
+@router.get("/form/status/{case_id}")
+async def form_status(case_id: uuid.UUID, request: Request, session: SessionDep,
+                      patient: Patient, request_id: RequestIdDep):
+    return render(request, "_case_status.html",
+                  **await _status(session, case_id, patient, request_id))
+
+
+async def _status(session, case_id: uuid.UUID, patient: Principal, request_id: str) -> dict:
+    case = await cases.get_case(session, case_id)
+    ensure_may_access_patient(patient, case.patient_id, "case", case_id)
+    view = await case_view(session, case, patient)
+    record_audit(session, patient.actor, "read", "Case", case.id, patient_id=case.patient_id,
+                 request_id=request_id)
+    await session.commit()
+    return {"case_id": case.id, "next_steps": view.next_steps,
+            "draft_key": f"intake-draft:{patient.patient_id}"}
