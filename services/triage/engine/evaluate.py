@@ -59,15 +59,14 @@ def condition_order(rule: Rule) -> tuple[int, ...]:
 class CompiledRule:
     """A rule with everything a decision needs from it worked out once, at import.
 
-    The explanation (FiredRule), the precedence keys and the ``also indicated`` label are
-    constants of the rule; a decision quotes the same immutable objects for every case.
+    The explanation (FiredRule), the condition rank, the findings profile and the ``also
+    indicated`` label are constants of the rule; a decision quotes the same immutable objects
+    for every case. (Route precedence is compiled into the matcher itself.)
     """
 
     rule: Rule
     fired: FiredRule
-    precedence: int
     condition_rank: int
-    urgency: Urgency
     urgency_rank: int
     profile: Profile | None  # the findings profile of the rule's condition
     route: tuple[Queue | None, Modality | None]
@@ -82,9 +81,7 @@ def _compile(rules: tuple[Rule, ...]) -> dict[str, CompiledRule]:
         rule.id: CompiledRule(
             rule=rule,
             fired=FiredRule(rule.id, rule.rationale, rule.sources),
-            precedence=route_precedence(rule) if rule.queue is not None else -1,
             condition_rank=rank[rule.id],
-            urgency=rule.urgency,
             urgency_rank=rule.urgency.rank,
             profile=profile(rule.condition) if rule.condition else None,
             route=(rule.queue, rule.modality),

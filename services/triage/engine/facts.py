@@ -6,8 +6,8 @@ put the case in front of a clinician instead of reading it as "no".
 
 Fields are read from each record's field dict (``fields(record)["name"]``) rather than as
 attributes: pydantic models define ``__getattr__``, which stops CPython from specialising
-attribute reads and makes each one about twice as slow. Derivation runs once per case and
-reads over a hundred fields, so this is most of the engine's cost (see bench/engine.py).
+attribute reads and makes each one about twice as slow. Derivation reads over a hundred
+fields per case and is about half of the engine's time per case (see bench/engine.py).
 """
 
 from __future__ import annotations
