@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.intake.auth.dependencies import get_principal
 from services.intake.dependencies import get_session
+from shared.clock import utcnow
 from shared.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -47,6 +48,7 @@ class Claim:
             return
         row = session.execute(insert(IdempotencyKey).values(
             key=self.key, principal=self.principal, request_hash=self.request_hash,
+            created_at=utcnow(),
         ).on_conflict_do_nothing(constraint="uq_idempotency_keys_principal_key")
             .returning(IdempotencyKey.id)).first()
         if row is None:  # a twin committed first: this transaction (and its effect) rolls back
