@@ -50,6 +50,7 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/cases/{case_id}/exam-findings"): {FRONT_DESK, CLINICIAN},
     ("GET", "/cases/{case_id}"): {OWN_PATIENT, FRONT_DESK, CLINICIAN},
     ("GET", "/queues/{queue}/cases"): {CLINICIAN},
+    ("GET", "/dead-letters"): {CLINICIAN, ADMIN},
     ("POST", "/cases/{case_id}/claim"): {CLINICIAN},
     ("POST", "/cases/{case_id}/release"): {CLINICIAN},
     ("POST", "/cases/{case_id}/override"): {CLINICIAN},
