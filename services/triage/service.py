@@ -29,6 +29,8 @@ def triage_case(session: Session, message: TriageCase, now: datetime) -> TriageD
         return None
     if repository.decision_for_request(session, message.message_id) is not None:
         return None  # a redelivered message: its decision already exists
+    if message.reason == "sweep" and case.status != CaseStatus.AWAITING_TRIAGE:
+        return None  # the sweeper's nudge arrived after the original request was handled
     stored = repository.stored_case(session, case)
     if stored is None:
         log.warning("case %s has no intake answers; nothing to triage", case.id)

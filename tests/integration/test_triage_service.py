@@ -106,3 +106,21 @@ def test_an_unknown_queue_name_is_422_naming_it(client, clinician):
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["path", "queue"]
+
+
+def test_a_sweep_for_a_case_already_routed_makes_no_second_decision(client, engine):
+    case = submit_intake(client, create_patient(client)["id"])
+    run_triage(engine, case["id"])
+
+    message = TriageCase(message_id=uuid.uuid4(), case_id=uuid.UUID(case["id"]), reason="sweep")
+    with sync_session(engine) as session, session.begin():
+        assert triage_case(session, message, utcnow()) is None
+    assert rows(engine, "SELECT count(*) FROM triage_decisions")[0][0] == 1
+
+
+def test_a_sweep_for_a_case_still_awaiting_triage_decides_it(client, engine):
+    case = submit_intake(client, create_patient(client)["id"])
+
+    message = TriageCase(message_id=uuid.uuid4(), case_id=uuid.UUID(case["id"]), reason="sweep")
+    with sync_session(engine) as session, session.begin():
+        assert triage_case(session, message, utcnow()) is not None
