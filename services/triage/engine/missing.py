@@ -6,7 +6,9 @@ it out of home care. Other checks are listed so staff know what would refine the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import groupby
 
 from services.triage.engine.case import CaseInput
 from services.triage.engine.facts import NO_EXAM, Facts, Fields, fields
@@ -200,14 +202,20 @@ def _compile_checks(checks: tuple[Check, ...], contradictions: tuple[Contradicti
     It returns the questions in table order, checks first, and whether any is safety-relevant
     (every contradiction is).
     """
-    lines = ["def run(f, h, e, c):", "    out = []", "    add = out.append", "    unsafe = False"]
+    lines = ["def run(c, f, h, e):", "    out = []", "    add = out.append", "    unsafe = False"]
     # Questions go in as string constants; facts are read as slots, fields as dict items.
-    for check in checks:
-        joiner = " or " if check.any_field else " and "
-        unknown = joiner.join(_unknown_expr(p) for p in check.fields)
-        relevant = "".join(f"f.{n} and " for n in check.when if n != "always")
-        flag = "; unsafe = True" if check.safety else ""
-        lines.append(f"    if {relevant}({unknown}): add({check.question!r}){flag}")
+    # Consecutive checks with the same relevance share one test of it.
+    for when, group in groupby(checks, key=lambda check: check.when):
+        relevant = " and ".join(f"f.{name}" for name in when if name != "always")
+        indent = "    "
+        if relevant:
+            lines.append(f"    if {relevant}:")
+            indent = "        "
+        for check in group:
+            joiner = " or " if check.any_field else " and "
+            unknown = joiner.join(_unknown_expr(p) for p in check.fields)
+            flag = "; unsafe = True" if check.safety else ""
+            lines.append(f"{indent}if {unknown}: add({check.question!r}){flag}")
     lines.append(
         "    if h['onset'] is GRADUAL and h['injury_mechanism'] is not None:"
         f" add({GRADUAL_WITH_MECHANISM!r}); unsafe = True"
@@ -225,14 +233,13 @@ def _compile_checks(checks: tuple[Check, ...], contradictions: tuple[Contradicti
     return namespace["run"]
 
 
-_RUN_CHECKS = _compile_checks(CHECKS, CONTRADICTIONS)
+# ``find_missing`` given the history's and exam's field dicts, which the engine reads once:
+# find_missing_from(case, facts, history_fields, exam_fields) -> (questions, safety_relevant).
+find_missing_from: Callable[[CaseInput, Facts, Fields, Fields], tuple[tuple[str, ...], bool]] = (
+    _compile_checks(CHECKS, CONTRADICTIONS)
+)
 
 
 def find_missing(case: CaseInput, facts: Facts) -> tuple[tuple[str, ...], bool]:
     """Return the questions to ask and whether any of them is safety-relevant."""
     return find_missing_from(case, facts, fields(case.history), fields(case.exam or NO_EXAM))
-
-
-def find_missing_from(case: CaseInput, facts: Facts, h: Fields, e: Fields):
-    """``find_missing`` given the history's and exam's field dicts (the engine reads them once)."""
-    return _RUN_CHECKS(facts, h, e, case)
