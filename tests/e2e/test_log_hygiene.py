@@ -93,9 +93,13 @@ def test_no_patient_data_reaches_logs_redis_or_task_results(
     assert api.post("/users", headers=admin, json=account).status_code == 409
     assert api.post("/auth/sign-in", json={"email": email, "password": marker}).status_code == 401
 
-    # A task that fails on the canary's data.
+    # A task that fails on the canary's data lands, as a dead letter, on the staff's list.
     force_a_failing_triage_task(engine, patient["id"], marker)
     system.wait_for(lambda: "UnreadableRecord" in system.log_text(), 20, "the failing task")
+    dead = system.wait_for(lambda: api.get("/dead-letters", headers=clinician).json()["items"],
+                           20, "the dead letter")
+    assert [d["error_type"] for d in dead] == ["UnreadableRecord"]
+    assert marker.lower() not in json.dumps(dead).lower()
 
     # The good case is routed and its reminder sent.
     system.wait_for(lambda: api.get(f"/cases/{case['id']}", headers=clinician).json()
