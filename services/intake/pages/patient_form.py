@@ -16,7 +16,7 @@ from services.intake.cases.schemas import IntakeSubmission
 from services.intake.cases.views import case_view
 from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.pages.access import PageRefused, patient_page
-from services.intake.pages.questions import STEPS, is_shown, read_answers
+from services.intake.pages.questions import STEPS, read_answers
 from services.intake.pages.rendering import render
 from shared.audit import record_audit
 from shared.clock import utcnow
@@ -70,9 +70,10 @@ async def submit_form(request: Request, session: SessionDep, patient: Patient,
 
 def _form(request: Request, patient: Principal, answers: dict, errors: dict,
           status_code: int = 200):
-    visible = {q.name for step in STEPS for q in step.questions if is_shown(q, answers)}
+    # Every question is in the page: the script hides those no answer calls for yet (without
+    # script all show, and the server ignores answers to questions that did not apply).
     return render(request, "form.html", status_code=status_code, steps=STEPS, answers=answers,
-                  errors=errors, visible=visible, draft_key=f"intake-draft:{patient.patient_id}")
+                  errors=errors, draft_key=f"intake-draft:{patient.patient_id}")
 
 
 @router.get("/form/done/{case_id}")
