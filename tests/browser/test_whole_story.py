@@ -114,8 +114,8 @@ def test_patient_form_to_board_exam_override_and_completion(
                      "Is the joint hot, red and swollen?",
                      "Is the whole foot red, warm and swollen, with no cut in the skin?",
                      "Do you have a fever or feel unwell?",
-                     "Do you have numbness between your legs, or new problems controlling "
-                     "your bladder or bowels?"):
+                     ("Do you have numbness between your legs, or new problems controlling "
+                      "your bladder or bowels?")):
         answer(form, question, "No")
     next_step(form, "Activity and health")
     answer(form, "Do you have diabetes?", "No")
@@ -193,6 +193,7 @@ def test_patient_form_to_board_exam_override_and_completion(
     # --- The clinician claims, overrides with a reason, and completes ---------------------
     board.goto(f"/staff/cases/{case_id}")
     expect(board.get_by_role("heading", name="Why")).to_be_visible()
+    expect(board.locator(".history")).to_contain_text("Outer ankle bone")
     screenshot(board, "13-case-page")
     assert_accessible(board, "case page")
     board.get_by_role("button", name="Claim").click()

@@ -20,6 +20,7 @@ from services.intake.errors import DomainError
 from services.intake.pages.access import staff_page
 from services.intake.pages.exam_form import GROUPS
 from services.intake.pages.questions import STEPS
+from services.intake.pages.records import previsit_history
 from services.intake.pages.rendering import render
 from shared.audit import record_audit
 from shared.clock import utcnow
@@ -52,9 +53,11 @@ async def _page(request, session, clinician, request_id, case_id, message=None, 
                                                           if d and d.author_id}
     names = {a: await casework.display_name(session, a.removeprefix("user:")) for a in authors
              if a.startswith("user:")}
+    history = await previsit_history(session, case.id)
     await session.commit()
     return render(request, "case.html", status_code=status_code, principal=clinician,
-                  language="en", view=view, owner=owner, names=names, message=message,
+                  language="en", view=view, history=history, owner=owner, names=names,
+                  message=message,
                   error=error, form=form or {}, steps=STEPS, exam_labels=EXAM_LABELS,
                   mine=view.queue_entry is not None
                   and view.queue_entry.owner_id == str(clinician.user_id))
