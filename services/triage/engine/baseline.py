@@ -145,6 +145,9 @@ def route(case: CaseInput) -> Route:
         review = True
         if significant:
             tr.append((Queue.IMAGING, Urgency.SOON, Modality.XRAY))
+    if trauma and days is None and significant:
+        review = True
+        tr.append((Queue.IMAGING, Urgency.URGENT, Modality.XRAY))
     if trauma and age is not None and age < 5:
         review = True
 

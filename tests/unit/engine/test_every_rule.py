@@ -89,6 +89,11 @@ CASES = {
         sprain({"tender_lateral_malleolus_posterior_edge_or_tip": True}),
     ),
     "ottawa.excluded_needs_judgement": (sprain({"head_injury": True}), sprain()),
+    "ottawa.timing_unknown_with_significant_signs": (
+        sprain(history={"walked_four_steps_immediately": False, "walks_four_steps_now": False},
+               exam={"bears_weight_four_steps_in_clinic": None}, days=None),
+        sprain(days=None),
+    ),
     "ottawa.late_presentation": (
         sprain(history={"swelling": "moderate"}, days=14),
         sprain(history={"swelling": "moderate"}, days=9),

@@ -9,7 +9,7 @@ from services.triage.engine.ruleset import RULESET_HASH, RULESET_VERSION
 from tests.unit.engine.builders import case
 
 # Changing any rule, check or table changes the hash: bump RULESET_VERSION and this pair.
-PINNED = ("1.1.0", RULESET_HASH)
+PINNED = ("1.2.0", "6dcca860b2ed28ec634f0ae3a123ec93f9d942648def023e71f18c53940c9770")
 
 
 def _fact_names() -> set[str]:
@@ -31,3 +31,8 @@ def test_every_condition_a_rule_names_has_a_findings_profile():
 def test_ruleset_hash_is_a_sha256_hex_digest():
     assert len(RULESET_HASH) == 64 and int(RULESET_HASH, 16) >= 0
     assert RULESET_VERSION == PINNED[0]
+
+
+def test_the_version_is_bumped_whenever_the_rule_content_changes():
+    # A failure here means rules changed without a new version: bump both halves of PINNED.
+    assert (RULESET_VERSION, RULESET_HASH) == PINNED

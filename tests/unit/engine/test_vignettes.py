@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.triage.engine import Modality, Queue, Urgency, evaluate
+from services.triage.engine import CaseInput, Modality, Queue, Urgency, evaluate
+from shared.clinical_record import PreVisitHistory
 from tests.unit.engine.builders import case, fired, sprain
 
 PHYSIO_12 = [{"treatment": "physiotherapy", "weeks": 12}]
@@ -656,3 +657,16 @@ def test_an_emergency_red_flag_still_outranks_a_suspected_rupture():
     )
     assert (d.queue, d.urgency) == (Queue.SURGICAL, Urgency.EMERGENCY)
     assert conditions(d)[0] == "open fracture or joint wound"
+
+
+def test_a_patient_who_cannot_walk_after_a_twist_of_unknown_date_is_x_rayed_urgently():
+    """reference section 7 (quick map): OAR not applicable with significant pain -> IMAGING
+    (X-ray), URGENT on clinical judgement; section 1: inability to bear weight (four steps, both
+    immediately and at assessment) is an Ottawa criterion."""
+    d = evaluate(CaseInput(history=PreVisitHistory(
+        onset="injury", injury_mechanism="rolled_outward", walked_four_steps_immediately=False,
+        walks_four_steps_now=False, pain_locations=["outside"]), age_years=36))
+
+    assert (d.queue, d.imaging_modality, d.urgency) == (Queue.IMAGING, Modality.XRAY,
+                                                        Urgency.URGENT)
+    assert d.needs_clinician_review

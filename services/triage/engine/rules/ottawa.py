@@ -55,6 +55,21 @@ OTTAWA_RULES = (
         sources=(STIELL_1993,),
     ),
     Rule(
+        "ottawa.timing_unknown_with_significant_signs",
+        _T,
+        when=("trauma", "duration_unknown", "significant_trauma_signs"),
+        queue=Queue.IMAGING,
+        urgency=Urgency.URGENT,
+        modality=_X,
+        condition="fracture",
+        review=True,
+        rationale="An injury with significant signs (not bearing weight, bony tenderness, "
+        "marked swelling or severe pain) whose date is unknown: the Ottawa rules cannot be "
+        "applied without knowing it was within 10 days, so X-ray on clinical judgement and "
+        "ask when it happened.",
+        sources=(cite(REF, "section 7, OAR not applicable with significant pain"), STIELL_1993),
+    ),
+    Rule(
         "ottawa.late_presentation",
         _T,
         when=("late_trauma_presentation", "significant_trauma_signs"),
