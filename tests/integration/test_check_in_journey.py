@@ -152,3 +152,21 @@ def test_a_case_link_cannot_be_used_as_a_check_in(client, settings):
                            json={"trend": "better"})
 
     assert response.status_code == 404
+
+
+def test_after_a_check_in_the_case_still_shows_the_pre_visit_history(client, engine, clinic,
+                                                                    smtp_sink, api_clock):
+    patient = create_patient(client)
+    case = client.post("/cases", json={"patient_id": patient["id"],
+                                       "history": SAFE_OVERUSE_HISTORY}).json()
+    start = utcnow()
+    clinic.plan_follow_ups(clinic.triage(case["id"], "intake_submitted", start))
+    clinic.dispatch(start + timedelta(days=7, hours=1))
+    [reminder] = smtp_sink.to(patient["email"])
+    api_clock(timedelta(days=7, hours=1))
+    client.post("/check-ins", headers=bearer(check_in_token(reminder)), json={"trend": "same"})
+
+    desk = staff_headers(client, engine, "front_desk")  # signed in a week later
+    history = client.get(f"/cases/{case['id']}", headers=desk).json()["history"]
+
+    assert history["training_changes"] == ["mileage_increase"] and "trend" not in history

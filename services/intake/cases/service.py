@@ -74,7 +74,11 @@ async def get_case(session: AsyncSession, case_id: uuid.UUID) -> Case:
 
 
 async def latest_history(session: AsyncSession, case_id: uuid.UUID) -> dict | None:
-    query = (select(IntakeResponse.answers).where(IntakeResponse.case_id == case_id)
+    """The latest pre-visit form; check-in answers share the table under another
+    questionnaire and are not history."""
+    query = (select(IntakeResponse.answers)
+             .where(IntakeResponse.case_id == case_id,
+                    IntakeResponse.questionnaire == QUESTIONNAIRE_ID)
              .order_by(col(IntakeResponse.authored_at).desc()).limit(1))
     return (await session.exec(query)).first()
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from services.intake.auth.permissions import Permission
 from services.intake.auth.principal import Principal
 from services.intake.cases import service as cases
+from services.intake.cases.service import latest_history
 from services.intake.cases.views import case_view
 from services.intake.casework import service as casework
 from services.intake.casework.schemas import Completion, NoteCreate, Override
@@ -20,7 +21,6 @@ from services.intake.errors import DomainError
 from services.intake.pages.access import staff_page
 from services.intake.pages.exam_form import GROUPS
 from services.intake.pages.questions import STEPS
-from services.intake.pages.records import previsit_history
 from services.intake.pages.rendering import render
 from shared.audit import record_audit
 from shared.clock import utcnow
@@ -53,7 +53,7 @@ async def _page(request, session, clinician, request_id, case_id, message=None, 
                                                           if d and d.author_id}
     names = {a: await casework.display_name(session, a.removeprefix("user:")) for a in authors
              if a.startswith("user:")}
-    history = await previsit_history(session, case.id)
+    history = await latest_history(session, case.id) or {}
     await session.commit()
     return render(request, "case.html", status_code=status_code, principal=clinician,
                   language="en", view=view, history=history, owner=owner, names=names,

@@ -13,11 +13,11 @@ from services.intake.auth.permissions import Permission
 from services.intake.auth.principal import Principal
 from services.intake.cases import service as cases
 from services.intake.cases.schemas import ExamSubmission
+from services.intake.cases.service import latest_history
 from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.pages import exam_form
 from services.intake.pages.access import staff_page
 from services.intake.pages.questions import STEPS
-from services.intake.pages.records import previsit_history
 from services.intake.pages.rendering import render
 from shared.audit import record_audit
 from shared.models import Case, CaseStatus, Patient, Role
@@ -70,7 +70,7 @@ async def record_exam(case_id: uuid.UUID, request: Request, session: SessionDep,
 async def _exam(request, session, staff, request_id, case_id, errors, saved=0,
                 status_code=200):
     case = await cases.get_case(session, case_id)
-    history = await previsit_history(session, case.id)
+    history = await latest_history(session, case.id) or {}
     findings = await cases.current_exam_findings(session, case.id)
     record_audit(session, staff.actor, "read", "Case", case.id, patient_id=case.patient_id,
                  request_id=request_id)
