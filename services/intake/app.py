@@ -14,14 +14,14 @@ from services.intake.audit.router import router as audit_router
 from services.intake.auth.rate_limit import Limits
 from services.intake.auth.router import router as auth_router
 from services.intake.cases.router import router as cases_router
-from services.intake.check_ins.router import router as check_ins_router
 from services.intake.casework.router import router as casework_router
+from services.intake.check_ins.router import router as check_ins_router
 from services.intake.dead_letters.router import router as dead_letters_router
 from services.intake.errors import install_error_handlers
 from services.intake.idempotency import install_idempotency
 from services.intake.input_guard import install_input_guard
-from services.intake.pages import install_pages
 from services.intake.opt_outs.router import router as opt_outs_router
+from services.intake.pages import install_pages
 from services.intake.patients.router import router as patients_router
 from services.intake.queues.router import router as queues_router
 from services.intake.security_headers import install_security_headers
