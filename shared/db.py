@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.settings import Settings
+from shared.settings import Settings, get_settings
 
 
 def _with_driver(url: str, driver: str) -> str:
@@ -51,3 +53,20 @@ def async_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessio
 
 def sync_session(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
+
+
+class ProcessEngine:
+    """The synchronous engine of one worker process, built on first use in that process.
+
+    A forked Celery pool child must not share its parent's connection pool, so the engine is
+    rebuilt whenever the process id differs from the one that built it.
+    """
+
+    def __init__(self) -> None:
+        self._engine: Engine | None = None
+        self._pid: int | None = None
+
+    def __call__(self) -> Engine:
+        if self._engine is None or self._pid != os.getpid():
+            self._engine, self._pid = make_sync_engine(get_settings()), os.getpid()
+        return self._engine

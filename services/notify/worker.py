@@ -6,10 +6,8 @@ Scheduler: `celery -A services.notify.worker beat` (sends the periodic dispatch 
 
 from __future__ import annotations
 
-from celery.signals import worker_process_init
-
 from shared import worker_checks
-from shared.db import make_sync_engine
+from shared.db import ProcessEngine
 from shared.messaging import make_celery
 from shared.settings import get_settings
 
@@ -35,17 +33,5 @@ app.conf.beat_schedule = {
     },
 }
 worker_checks.install(app)
-_engine = None
-
-
-@worker_process_init.connect
-def _build_engine_in_child(**_kwargs) -> None:
-    global _engine
-    _engine = make_sync_engine(get_settings())
-
-
-def engine():
-    global _engine
-    if _engine is None:
-        _engine = make_sync_engine(get_settings())
-    return _engine
+# Each pool child builds its own connection pool on first use.
+engine = ProcessEngine()
