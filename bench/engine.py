@@ -47,6 +47,14 @@ def _disagreements(cases: list) -> int:
     )
 
 
+def measure(count: int = 5000, repeat: int = 7) -> dict:
+    """The figures `clinic bench` reports: both rates, their ratio, and any disagreement."""
+    cases = generate(count)
+    engine, baseline = _best_rates([evaluate, route], cases, repeat)
+    return {"product": {"rate": engine}, "baseline": {"rate": baseline},
+            "ratio": engine / baseline, "disagreements": _disagreements(cases)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=5000)
