@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import typer
 from pydantic import ValidationError
@@ -43,7 +44,7 @@ def create(
         raise typer.Exit(2) from None
     try:
         with command_database_url() as url:
-            user_id = asyncio.run(_create(url, data))
+            user_id = _run_async(_create(url, data))
     except Conflict as problem:
         typer.echo(problem.message, err=True)
         raise typer.Exit(1) from None
@@ -58,6 +59,13 @@ def create_admin(
 ) -> None:
     """Create the first admin account (same as `users create --role admin`)."""
     create(email=email, role="admin", name=name, password_stdin=password_stdin)
+
+
+def _run_async(coroutine):
+    """Runs the async account service from this synchronous command, in its own thread so it
+    works even when the caller already has an event loop running (tests, notebooks)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def _create(database_url: str, data: UserCreate):

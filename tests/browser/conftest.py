@@ -37,8 +37,10 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: Path) -> Iterator[Browser]:
+    # Module scope: Playwright's sync API runs an event loop on the main thread while it is
+    # open, and later tests that start their own loop (asyncio.run) must not find it.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium_path), headless=True,
                                              args=CHROMIUM_ARGS)
