@@ -19,16 +19,16 @@ class Sizes:
     stored_cases: tuple[int, ...] = (10_000, 100_000)
     workers: tuple[int, ...] = (1, 2, 4)
     concurrency: int = 32
-    intake_seconds: float = 4.0
+    intake_seconds: float = 3.0
     intake_requests: int = 40_000
-    rounds: int = 3
-    warmup: int = 200
+    rounds: int = 2
+    warmup: int = 50
     steady_rate: float = 50.0
-    steady_seconds: float = 10.0
-    drain_cases: int = 1_000
-    drain_tasks: int = 3_000
+    steady_seconds: float = 6.0
+    drain_cases: int = 400
+    drain_tasks: int = 1_500
     reminders: int = 500
-    board_requests: int = 150
+    board_requests: int = 30
     engine_cases: int = 3_000
     engine_repeat: int = 5
 

@@ -85,14 +85,23 @@ def text(results: dict) -> str:
                   "EXPLAIN ANALYZE execution time)"),
              _table(["stored cases", "seeded in", "intake /s", "baseline /s", "ratio",
                      "listing p50 ms", "bare p50 ms", "ratio", "listing rows",
-                     "follow-up claim", "outbox claim", "index-backed"],
+                     "follow-up claim", "outbox claim", "index-backed", "seq scans"],
                     [_growth_row(g) for g in results["growth"]])]
+    parts += ["", "Hot query plans (EXPLAIN ANALYZE): execution time, indexes used"]
+    for growth in results["growth"]:
+        parts += [f"  {growth['stored_cases']:>9,} cases  {_plan_line(p)}" for p in growth["plans"]]
     largest = results["growth"][-1]
     parts += ["", f"EXPLAIN (ANALYZE, BUFFERS) at {largest['stored_cases']:,} stored cases"]
     for plan in largest["plans"]:
-        parts += [(f"-- {plan['query']}: {plan['execution_ms']:.2f} ms, indexes "
-                   f"{', '.join(plan['indexes']) or 'none'}"), *plan["plan"]]
+        parts += [f"-- {_plan_line(plan)}", *plan["plan"]]
     return "\n".join(parts)
+
+
+def _plan_line(plan: dict) -> str:
+    scans = f"; reads whole: {', '.join(plan['sequential_scans'])}" if plan[
+        "sequential_scans"] else ""
+    return (f"{plan['query']}: {plan['execution_ms']:.2f} ms, "
+            f"{', '.join(plan['indexes']) or 'no index'}{scans}")
 
 
 def _growth_row(growth: dict) -> list[str]:
@@ -105,7 +114,9 @@ def _growth_row(growth: dict) -> list[str]:
             f"{plans['queue listing (rows)']['execution_ms']:.2f} ms",
             f"{plans['follow-up claim']['execution_ms']:.2f} ms",
             f"{plans['outbox claim']['execution_ms']:.2f} ms",
-            "yes" if all(p["index_backed"] for p in growth["plans"]) else "NO"]
+            "yes" if all(p["index_backed"] for p in growth["plans"]) else "NO",
+            ", ".join(sorted({t for p in growth["plans"] for t in p["sequential_scans"]}))
+            or "none"]
 
 
 def write(results: dict, directory: Path, stamp: str) -> tuple[Path, Path]:

@@ -20,9 +20,13 @@ from bench.context import Context, Sizes
 from bench.seed import seed_cases
 from bench.servers import bench_servers
 from bench.system import LogSink
-from bench.tables import create_bench_tables
+from bench.tables import create_bench_tables, settle_backlog
 
 Say = Callable[[str], None]
+
+
+def _timed(say: Say, began: float) -> Say:
+    return lambda message: say(f"{message} (at {time.monotonic() - began:.0f} s)")
 
 
 def run_bench(sizes: Sizes, results_dir: Path, say: Say = print) -> dict:
@@ -49,6 +53,8 @@ def run_bench(sizes: Sizes, results_dir: Path, say: Say = print) -> dict:
 
 def _measure(ctx: Context, say: Say) -> dict:
     s = ctx.sizes
+    began = time.monotonic()
+    say = _timed(say, began)
     say("bench: rule engine")
     results: dict = {"engine": engine.measure(s.engine_cases, s.engine_repeat)}
     intake.prepare(ctx)
@@ -64,6 +70,7 @@ def _measure(ctx: Context, say: Say) -> dict:
     seeded = 0
     for stored in sorted(s.stored_cases):
         say(f"bench: seeding up to {stored:,} stored cases")
+        settle_backlog(ctx.servers.database_url)
         seconds = seed_cases(ctx.servers.database_url, seeded, stored)
         seeded = stored
         say(f"bench: {stored:,} stored cases: intake, queue board, query plans")

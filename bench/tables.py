@@ -33,6 +33,15 @@ def create_bench_tables(database_url: str) -> None:
         conn.execute(CREATE)
 
 
+def settle_backlog(database_url: str) -> None:
+    """Takes the submissions of earlier measurements out of the pipeline (their outbox rows
+    published, their cases closed), so the next measurement's messages do not queue behind
+    them and the sweeper does not send them again."""
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
+        conn.execute("UPDATE outbox_messages SET published_at = now() WHERE published_at IS NULL")
+        conn.execute("UPDATE cases SET status = 'closed' WHERE status = 'awaiting_triage'")
+
+
 def watch_visibility(database_url: str, on: bool) -> None:
     """Adds (or removes) the NOTIFY-on-commit triggers on the rows whose arrival is timed."""
     with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:

@@ -25,7 +25,7 @@ from bench.system import (
     wait_http,
     wait_worker_ready,
 )
-from bench.tables import watch_visibility
+from bench.tables import settle_backlog, watch_visibility
 
 FILL_TIMEOUT_SECONDS = 120.0
 
@@ -33,6 +33,7 @@ FILL_TIMEOUT_SECONDS = 120.0
 def measure(ctx: Context) -> dict:
     (port,) = ports(1)
     api = f"http://127.0.0.1:{port}"
+    settle_backlog(ctx.servers.database_url)
     watch_visibility(ctx.servers.database_url, on=True)
     try:
         with running([product_spec(ctx.env, "api", port=port),
