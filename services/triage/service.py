@@ -18,6 +18,7 @@ from shared.outbox import add_to_outbox
 from shared.queue_placement import place_on_queue
 
 log = logging.getLogger("triage.service")
+FIRST_TRIAGE = frozenset({"intake_submitted", "sweep"})
 
 
 def triage_case(session: Session, message: TriageCase, now: datetime) -> TriageDecision | None:
@@ -29,8 +30,10 @@ def triage_case(session: Session, message: TriageCase, now: datetime) -> TriageD
         return None
     if repository.decision_for_request(session, message.message_id) is not None:
         return None  # a redelivered message: its decision already exists
-    if message.reason == "sweep" and case.status != CaseStatus.AWAITING_TRIAGE:
-        return None  # the sweeper's nudge arrived after the original request was handled
+    if message.reason in FIRST_TRIAGE and case.status != CaseStatus.AWAITING_TRIAGE:
+        # The form's request (or the sweeper's nudge standing in for a lost one) arrived after
+        # another copy of it already routed the case: the work is done.
+        return None
     stored = repository.stored_case(session, case)
     if stored is None:
         log.warning("case %s has no intake answers; nothing to triage", case.id)

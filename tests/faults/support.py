@@ -176,7 +176,10 @@ class Faults:
 
 
 def kill_group(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGKILL)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # it already died on its own (a killed pool child can take the worker down)
     process.wait()
 
 

@@ -124,3 +124,12 @@ def test_a_sweep_for_a_case_still_awaiting_triage_decides_it(client, engine):
     message = TriageCase(message_id=uuid.uuid4(), case_id=uuid.UUID(case["id"]), reason="sweep")
     with sync_session(engine) as session, session.begin():
         assert triage_case(session, message, utcnow()) is not None
+
+
+def test_a_second_copy_of_the_forms_request_after_routing_makes_no_second_decision(client,
+                                                                                   engine):
+    case = submit_intake(client, create_patient(client)["id"])
+    run_triage(engine, case["id"])
+
+    assert run_triage(engine, case["id"]) is None  # another message id, same first request
+    assert rows(engine, "SELECT count(*) FROM triage_decisions")[0][0] == 1
