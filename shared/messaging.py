@@ -8,6 +8,7 @@ shared/worker_checks.py refuses to start a worker whose settings break any of th
 from __future__ import annotations
 
 from celery import Celery
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from shared.contracts import MESSAGE_TYPES
 from shared.dead_letters import MAX_ATTEMPTS
@@ -29,6 +30,18 @@ TASK_TIME_LIMITS = {
     "notify.cases.routed": (20, 30),
     "notify.followups.dispatch_due": (100, 120),
     "reliability.sweep": (50, 60),
+}
+
+
+# Only a lost or refused database connection is worth retrying; anything else is a bug or bad
+# data and must fail loudly (and be dead-lettered) rather than loop. Delays 2, 4, 8, 16 s, with
+# no jitter: jitter may draw ~0 s, and a message's five attempts were then spent in the few
+# seconds a PostgreSQL restart takes (measured in the restart fault test).
+TRANSIENT_RETRY = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": False,
 }
 
 

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.exc import InterfaceError, OperationalError
-
 from services.notify import dispatcher, repository, service, staff_alerts
 from services.notify.service import NotifyConfig
 from services.notify.worker import DISPATCH_TASK, app, engine
 from shared.clock import utcnow
 from shared.contracts import CaseClosed, CaseRouted
 from shared.db import sync_session
+from shared.messaging import TRANSIENT_RETRY
 from shared.settings import get_settings
 
 log = logging.getLogger("notify.tasks")
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
-@app.task(name=CaseRouted.task_name, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True,
-          retry_backoff_max=60, retry_jitter=True, max_retries=5)
+@app.task(name=CaseRouted.task_name, **TRANSIENT_RETRY)
 def case_routed(**payload) -> None:
     message = CaseRouted.model_validate(payload)
     config = NotifyConfig.from_settings(get_settings())
@@ -32,8 +29,7 @@ def case_routed(**payload) -> None:
     _send_staff_alerts()  # an emergency alert goes out now, not at the next dispatch
 
 
-@app.task(name=CaseClosed.task_name, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True,
-          retry_backoff_max=60, retry_jitter=True, max_retries=5)
+@app.task(name=CaseClosed.task_name, **TRANSIENT_RETRY)
 def case_closed(**payload) -> None:
     message = CaseClosed.model_validate(payload)
     with sync_session(engine()) as session, session.begin():
