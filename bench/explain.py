@@ -48,8 +48,8 @@ class Plan:
 
     @property
     def indexes(self) -> list[str]:
-        return sorted({m for line in self.lines
-                       for m in re.findall(r"(?:using|on) (ix_\w+|uq_\w+|pk_\w+)", line)})
+        return sorted({name for line in self.lines for pair in INDEX_USE.findall(line)
+                       for name in pair if name})
 
     @property
     def index_backed(self) -> bool:
@@ -73,6 +73,7 @@ def _capture(sync_engine) -> list[tuple[str, object]]:
 
 
 EXPLAIN = "EXPLAIN (ANALYZE, BUFFERS) "
+INDEX_USE = re.compile(r"Index (?:Only )?Scan using (\w+)|Bitmap Index Scan on (\w+)")
 
 
 async def _queue_listing(settings: Settings, queue: str) -> list[Plan]:

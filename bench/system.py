@@ -41,10 +41,10 @@ class LogSink:
     def flush(self) -> None:
         self.file.flush()
 
-    def mark(self) -> int:
+    def mark(self) -> None:
+        """Forget the lines so far: a later wait_for sees only what comes after."""
         with self._changed:
             self._lines.clear()
-            return 0
 
     def wait_for(self, *needles: str, timeout: float = READY_TIMEOUT_SECONDS) -> None:
         """Until a line written since the last mark() contains every needle."""
@@ -88,6 +88,7 @@ def baseline_worker_spec(env: dict[str, str], workers: int = 1) -> ProcessSpec:
 @contextmanager
 def running(specs: list[ProcessSpec], log: LogSink) -> Iterator[Supervisor]:
     supervisor = Supervisor(specs, out=log, stop_grace_seconds=10)
+    log.mark()  # a "ready." line of an earlier run of the same process must not count
     with supervisor:
         yield supervisor
 
