@@ -43,7 +43,7 @@ def make_async_engine(settings: Settings) -> AsyncEngine:
         async_url(settings.database_url),
         **COMMON_OPTIONS,
         pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        max_overflow=4,
     )
 
 
