@@ -49,6 +49,19 @@ def test_a_submitted_form_is_routed_followed_up_and_the_reminder_arrives_by_emai
     [mail] = system.wait_for(lambda: smtp_sink.to(patient["email"]), 30, "the reminder email")
     body = mail.get_payload(decode=True).decode()
     assert "Lucia" in body and "/check-in" in body
+    expected = {("create", "Patient", "front_desk"), ("create", "Case", "front_desk"),
+                ("create", "TriageDecision", "system"), ("read", "Case", "clinician"),
+                ("read", "QueueEntry", "clinician"), ("disclose", "FollowUp", "system")}
+    # The reminder's audit row commits just after the email leaves.
+    system.wait_for(lambda: audit_trail(engine, patient["id"]) >= expected, 10,
+                    "every read and write of the patient's data in the audit trail")
+
+
+def audit_trail(engine, patient_id: str) -> set[tuple[str, str, str]]:
+    with engine.connect() as conn:
+        return set(conn.execute(text(
+            "SELECT action, resource_type, actor_role FROM audit_events WHERE patient_id = :p"),
+            {"p": patient_id}).all())
 
 
 def _decided(api: httpx.Client, case_id: str, headers: dict) -> dict | None:
