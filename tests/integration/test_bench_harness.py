@@ -13,7 +13,8 @@ from bench.context import Sizes
 from bench.report import figures
 from bench.run import run_bench
 
-pytestmark = pytest.mark.integration
+# Not 'integration': the harness needs to work, not to be run against every server pair.
+pytestmark = pytest.mark.bench
 
 SPARE_REDIS_DB = "14"
 
