@@ -65,6 +65,43 @@ PLAN = (
         ),
         (Queue.PHYSIO,),
     ),
+    # seed 004_ad83bbae4b3e43d7.txt, 'How Long Does it Take to Heal?': pain over 3 months gets
+    # a 3-week course, then reassessment; 50% better -> about 3 more weeks; only 10% better ->
+    # care may continue up to 20 weeks.
+    PlannedStep(
+        FollowUpStep(
+            42,
+            "six-week check of a long course: about half better may resolve in three more weeks; "
+            "only about 10% better continues, reassessed up to 20 weeks",
+            "reassessment",
+        ),
+        (Queue.PHYSIO,),
+        ("beyond_twelve_weeks",),
+    ),
+    PlannedStep(
+        FollowUpStep(
+            140, "twenty-week limit: still little better after 20 weeks of care is re-triaged",
+            "reassessment",
+        ),
+        (Queue.PHYSIO,),
+        ("beyond_twelve_weeks",),
+    ),
+    # seed 004_ad83bbae4b3e43d7.txt, 'Sudden Increase in Running Activity' and 'Improper
+    # Running Progression': increase mileage or intensity by no more than 10% a week.
+    PlannedStep(
+        FollowUpStep(
+            14, "return-to-running progression: add no more than 10% a week", "progression"
+        ),
+        (Queue.HOME_CARE, Queue.PHYSIO),
+        ("training_error",),
+    ),
+    PlannedStep(
+        FollowUpStep(
+            28, "return-to-running progression: still no more than 10% a week", "progression"
+        ),
+        (Queue.HOME_CARE, Queue.PHYSIO),
+        ("training_error",),
+    ),
     PlannedStep(
         FollowUpStep(7, "check the imaging was done and the result reviewed", "result_check"),
         (Queue.IMAGING,),
@@ -81,6 +118,15 @@ PLAN = (
     ),
     PlannedStep(
         FollowUpStep(7, "check the surgical consult is booked", "check_in"), (Queue.SURGICAL,)
+    ),
+    # seed 000_9281e541b26e62b4.txt, 'Recovery', and seed 001_9c0bc143a4069b5a.txt: back to
+    # normal activity and sport four to six weeks after treatment.
+    PlannedStep(
+        FollowUpStep(
+            42, "return-to-activity check: most are back to normal activity 4-6 weeks after "
+            "treatment", "return_to_activity"
+        ),
+        (Queue.SURGICAL,),
     ),
     PlannedStep(
         FollowUpStep(

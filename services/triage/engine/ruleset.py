@@ -15,7 +15,7 @@ from enum import Enum
 from services.triage.engine import care_advice, findings, follow_up, missing
 from services.triage.engine.rules import ALL_RULES
 
-RULESET_VERSION = "1.2.0"
+RULESET_VERSION = "1.3.0"
 
 
 def _plain(value):

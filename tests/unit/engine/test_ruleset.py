@@ -9,7 +9,7 @@ from services.triage.engine.ruleset import RULESET_HASH, RULESET_VERSION
 from tests.unit.engine.builders import case
 
 # Changing any rule, check or table changes the hash: bump RULESET_VERSION and this pair.
-PINNED = ("1.2.0", "6dcca860b2ed28ec634f0ae3a123ec93f9d942648def023e71f18c53940c9770")
+PINNED = ("1.3.0", "4d86402f1a8b05980b04ce1a33ad43e5183f93358662867094ba0f5cfb22e6cd")
 
 
 def _fact_names() -> set[str]:

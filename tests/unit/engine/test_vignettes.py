@@ -670,3 +670,28 @@ def test_a_patient_who_cannot_walk_after_a_twist_of_unknown_date_is_x_rayed_urge
     assert (d.queue, d.imaging_modality, d.urgency) == (Queue.IMAGING, Modality.XRAY,
                                                         Urgency.URGENT)
     assert d.needs_clinician_review
+
+
+def test_a_runner_with_a_training_error_gets_ten_percent_progression_reminders():
+    """seed 004_ad83bbae4b3e43d7.txt, 'Sudden Increase in Running Activity': increase mileage by
+    no more than 10% per week."""
+    d = evaluate(case({"training_changes": ["mileage_increase"], "weekly_load_increase_percent": 50},
+                      days=3))
+    progression = [s.after_days for s in d.follow_up_plan if s.kind == "progression"]
+    assert progression == [14, 28]
+
+
+def test_chronic_pain_in_physio_is_reassessed_at_six_weeks_and_twenty_weeks():
+    """seed 004_ad83bbae4b3e43d7.txt, 'How Long Does it Take to Heal?': over 3 months, a 3-week
+    course then reassessment; 50% better: another 3 weeks; 10% better: up to 20 weeks."""
+    d = evaluate(case({"pain_locations": ["achilles"]}, days=120))
+    assert d.queue is Queue.PHYSIO
+    assert {42, 140} <= {s.after_days for s in d.follow_up_plan if s.kind == "reassessment"}
+
+
+def test_a_surgical_consult_gets_a_return_to_activity_check_at_six_weeks():
+    """seed 000_9281e541b26e62b4.txt, 'Recovery': four to six weeks before athletes return to
+    normal activities."""
+    d = evaluate(case({"onset": "injury"}, {"calf_squeeze_no_plantarflexion": True}))
+    assert d.queue is Queue.SURGICAL
+    assert any(s.kind == "return_to_activity" and s.after_days == 42 for s in d.follow_up_plan)
