@@ -15,10 +15,16 @@ from sqlmodel import Session, col, select
 
 from services.notify.channels.base import Channel, DeliveryError
 from services.notify.messages import RenderedMessage
-from shared.models import QueueEntry, Role, StaffAlert, TriageDecision, User
+from shared.models import (
+    OPEN_QUEUE_STATUSES,
+    QueueEntry,
+    Role,
+    StaffAlert,
+    TriageDecision,
+    User,
+)
 
 MAX_ATTEMPTS = 5
-OPEN = ("requested", "accepted", "in-progress")
 SUBJECTS = {"emergency": "Emergency case needs a clinician now",
             "breach": "A case has waited past its target"}
 
@@ -51,7 +57,8 @@ def alert_if_emergency(session: Session, decision: TriageDecision, now: datetime
 def alert_breaches(session: Session, now: datetime, limit: int = 200) -> int:
     """Queue alerts for open cases past their target; each breach alerts once."""
     breached = session.exec(
-        select(QueueEntry).where(col(QueueEntry.status).in_(OPEN), QueueEntry.due_at < now)
+        select(QueueEntry)
+        .where(col(QueueEntry.status).in_(OPEN_QUEUE_STATUSES), QueueEntry.due_at < now)
         .order_by(col(QueueEntry.due_at)).limit(limit)).all()
     for entry in breached:
         _add(session, "breach", entry.case_id, entry.decision_id,

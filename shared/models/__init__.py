@@ -10,15 +10,35 @@ from shared.models.optout import ChannelOptOut
 from shared.models.outbox import OutboxMessage
 from shared.models.patient import Patient
 from shared.models.staff_alert import StaffAlert
-from shared.models.triage import QueueEntry, TriageDecision
+from shared.models.triage import OPEN_QUEUE_STATUSES, QueueEntry, TriageDecision
 from shared.models.user import STAFF_ROLES, AuthSession, Role, User
 
 metadata = SQLModel.metadata
 
 __all__ = [
-    "STAFF_ROLES", "AuditEvent", "AuthSession", "Case", "CaseNote", "CaseStatus", "ChannelOptOut", "Delivery",
-    "DeliveryStatus", "FollowUp", "FollowUpStatus", "IntakeResponse", "Observation",
-    "OutboxMessage", "Patient", "QueueEntry", "Role", "SQLModel", "StaffAlert", "TriageDecision", "User",
+    "OPEN_QUEUE_STATUSES",
+    "STAFF_ROLES",
+    "AuditEvent",
+    "AuthSession",
+    "Case",
+    "CaseNote",
+    "CaseStatus",
+    "ChannelOptOut",
+    "DeadLetter",
+    "Delivery",
+    "DeliveryStatus",
+    "FollowUp",
+    "FollowUpStatus",
+    "IdempotencyKey",
+    "IntakeResponse",
+    "Observation",
+    "OutboxMessage",
+    "Patient",
+    "QueueEntry",
+    "Role",
+    "SQLModel",
+    "StaffAlert",
+    "TriageDecision",
+    "User",
     "metadata",
 ]
-__all__ += ["DeadLetter", "IdempotencyKey"]

@@ -9,23 +9,18 @@ from sqlalchemy import text
 
 from tests.e2e.system import RunningSystem
 from tests.fixtures.smtp import SmtpSink
-from tests.integration.auth_helpers import PASSWORD, bearer, make_user
+from tests.integration.auth_helpers import staff_headers
 from tests.integration.helpers import patient_payload, twisted_ankle_history
 
 pytestmark = pytest.mark.e2e
-
-
-def signed_in(api: httpx.Client, engine, role: str) -> dict[str, str]:
-    email = make_user(engine, role).email
-    response = api.post("/auth/sign-in", json={"email": email, "password": PASSWORD})
-    return bearer(response.json()["token"])
 
 
 def test_a_submitted_form_is_routed_followed_up_and_the_reminder_arrives_by_email(
     system: RunningSystem, smtp_sink: SmtpSink, engine
 ):
     api = system.api
-    desk, clinician = signed_in(api, engine, "front_desk"), signed_in(api, engine, "clinician")
+    desk = staff_headers(api, engine, "front_desk")
+    clinician = staff_headers(api, engine, "clinician")
     patient = api.post("/patients", json=patient_payload(given_name="Lucia"),
                        headers=desk).json()["patient"]
     case = api.post("/cases", json={"patient_id": patient["id"],

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import uuid
 
-import httpx
 import pytest
 import redis
 from sqlalchemy import text
@@ -15,16 +14,10 @@ from sqlalchemy import text
 from shared.contracts import TriageCase
 from tests.e2e.system import RunningSystem
 from tests.fixtures.smtp import SmtpSink
-from tests.integration.auth_helpers import PASSWORD, bearer, make_user
+from tests.integration.auth_helpers import staff_headers
 from tests.integration.helpers import twisted_ankle_history
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(api: httpx.Client, engine, role: str) -> dict[str, str]:
-    response = api.post("/auth/sign-in", json={"email": make_user(engine, role).email,
-                                               "password": PASSWORD})
-    return bearer(response.json()["token"])
 
 
 def redis_dump(url: str) -> str:
@@ -67,8 +60,9 @@ def test_no_patient_data_reaches_logs_redis_or_task_results(
 ):
     marker = f"CANARY{uuid.uuid4().hex[:10].upper()}"
     api = system.api
-    desk, admin = sign_in(api, engine, "front_desk"), sign_in(api, engine, "admin")
-    clinician = sign_in(api, engine, "clinician")
+    desk = staff_headers(api, engine, "front_desk")
+    admin = staff_headers(api, engine, "admin")
+    clinician = staff_headers(api, engine, "clinician")
     email = f"{marker.lower()}@example.com"
 
     patient = api.post("/patients", headers=desk, json={

@@ -13,11 +13,18 @@ from services.intake.auth.principal import Principal
 from services.intake.casework.schemas import Completion, Override
 from services.intake.errors import Conflict, InvalidReference, NotFound
 from shared.contracts import CaseClosed, CaseRouted
-from shared.models import Case, CaseNote, CaseStatus, QueueEntry, Role, TriageDecision, User
+from shared.models import (
+    OPEN_QUEUE_STATUSES,
+    Case,
+    CaseNote,
+    CaseStatus,
+    QueueEntry,
+    Role,
+    TriageDecision,
+    User,
+)
 from shared.outbox import add_to_outbox
 from shared.queue_placement import place_on_queue
-
-OPEN = ("requested", "accepted", "in-progress")
 
 
 async def _entry(session: AsyncSession, case_id: uuid.UUID) -> QueueEntry:
@@ -41,7 +48,7 @@ async def claim(session: AsyncSession, case_id: uuid.UUID, clinician: Principal,
     won = (await session.execute(
         update(QueueEntry)
         .where(col(QueueEntry.case_id) == case_id, col(QueueEntry.owner_id).is_(None),
-               col(QueueEntry.status).in_(OPEN))
+               col(QueueEntry.status).in_(OPEN_QUEUE_STATUSES))
         .values(owner_id=me, claimed_at=now, status="in-progress", business_status="claimed",
                 updated_at=now)
         .returning(QueueEntry.id)
@@ -73,7 +80,8 @@ async def assign(session: AsyncSession, case_ids: list[uuid.UUID], assignee_id: 
         raise InvalidReference(f"no active clinician with id {assignee_id}",
                                field="body.assignee_id")
     entries = (await session.exec(select(QueueEntry).where(
-        col(QueueEntry.case_id).in_(case_ids), col(QueueEntry.status).in_(OPEN)))).all()
+        col(QueueEntry.case_id).in_(case_ids),
+        col(QueueEntry.status).in_(OPEN_QUEUE_STATUSES)))).all()
     for entry in entries:
         _set_owner(entry, str(assignee_id), now)
         session.add(entry)
@@ -137,7 +145,7 @@ async def notes(session: AsyncSession, case_id: uuid.UUID) -> list[CaseNote]:
 async def complete(session: AsyncSession, case: Case, data: Completion, clinician: Principal,
                    now: datetime) -> QueueEntry:
     entry = await _entry(session, case.id)
-    if entry.status not in OPEN:
+    if entry.status not in OPEN_QUEUE_STATUSES:
         raise Conflict(f"This case is already {entry.business_status}.")
     entry.status, entry.business_status, entry.updated_at = "completed", data.outcome, now
     case.status, case.updated_at = CaseStatus.CLOSED, now

@@ -11,10 +11,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.contracts import URGENCIES
-from shared.models import Case, QueueEntry, TriageDecision
+from shared.models import OPEN_QUEUE_STATUSES, Case, QueueEntry, TriageDecision
 from shared.queue_targets import WAIT_TARGETS
-
-OPEN_STATUSES = ("requested", "accepted", "in-progress")
 
 
 @dataclass(frozen=True)
@@ -27,7 +25,7 @@ class Row:
 async def list_queue(session: AsyncSession, queue: str, modality: str | None, limit: int,
                      ) -> tuple[list[Row], dict[str, int]]:
     """The queue's open entries with their decisions (and patients, for the audit trail)."""
-    scope = [QueueEntry.queue == queue, col(QueueEntry.status).in_(OPEN_STATUSES)]
+    scope = [QueueEntry.queue == queue, col(QueueEntry.status).in_(OPEN_QUEUE_STATUSES)]
     if modality:
         scope.append(QueueEntry.imaging_modality == modality)
     rows = (await session.exec(
