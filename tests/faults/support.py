@@ -16,8 +16,10 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -197,3 +199,24 @@ def recovery_after(faults: Faults, fault_times: list[float]) -> float:
         if before:
             worst = max(worst, max(before) - at)
     return worst
+
+
+@contextmanager
+def restarted_when_it_exits(faults: Faults, name: str) -> Iterator[None]:
+    """Restarts the named process whenever it exits, as a process manager does (compose's
+    `restart: unless-stopped`): Celery's worker can die on a broker outage or a killed pool
+    child, and these tests check that the work survives that, not that the process does."""
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(0.5):
+            if faults.system.processes[name].poll() is not None:
+                faults.system.start(name)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()

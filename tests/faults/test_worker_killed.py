@@ -10,16 +10,16 @@ import time
 import psutil
 import pytest
 
-from tests.faults.support import Faults, kill_group, recovery_after, system_env
+from tests.faults.support import (
+    Faults,
+    kill_group,
+    recovery_after,
+    restarted_when_it_exits,
+    system_env,
+)
 
 pytestmark = pytest.mark.faults
 CASES = 300
-
-
-def restart_when_exited(faults: Faults, name: str, stop: threading.Event) -> None:
-    while not stop.wait(0.5):
-        if faults.system.processes[name].poll() is not None:
-            faults.system.start(name)
 
 
 def test_killing_the_triage_worker_repeatedly_loses_and_repeats_no_case(
@@ -55,15 +55,8 @@ def test_killing_the_triage_worker_repeatedly_loses_and_repeats_no_case(
         submitting.join()
         # A child killed while the pool was starting takes the worker down with it ("could
         # not start worker processes"); a process supervisor restarts it, as this one does.
-        supervising = threading.Event()
-        supervisor = threading.Thread(target=restart_when_exited,
-                                      args=(faults, "triage", supervising), daemon=True)
-        supervisor.start()
-        try:
+        with restarted_when_it_exits(faults, "triage"):
             faults.wait_all_routed(timeout=150)
-        finally:
-            supervising.set()
-            supervisor.join()
         figures = faults.case_figures("triage_worker_sigkill", CASES,
                                       recovery_after(faults, kills))
     finally:
