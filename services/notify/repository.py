@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import JSON, func, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
@@ -55,31 +55,42 @@ def cancel_open_follow_ups(session: Session, case_id: uuid.UUID,
         session.add(follow_up)
 
 
-def claim_next_due(session: Session, now: datetime) -> FollowUp | None:
-    """The most overdue follow-up, locked until the transaction ends; a concurrent dispatcher
-    skips it (and takes the next) rather than waiting for it or sending it too."""
-    query = (select(FollowUp)
+@dataclass(frozen=True)
+class DueFollowUp:
+    """A claimed follow-up and what sending it needs, read in the claim itself."""
+
+    follow_up: FollowUp
+    patient: Patient
+    opted_out: set[str]  # channels the patient refused
+    settled: dict[str, str]  # channel -> status: sent, or refused for good; not to be tried again
+
+
+def claim_due(session: Session, now: datetime, limit: int) -> list[DueFollowUp]:
+    """Up to `limit` follow-ups, most overdue first, each locked until the transaction ends; a
+    concurrent dispatcher skips them (and takes the next) rather than waiting for them or
+    sending them too. Only the follow-up rows are locked: two dispatchers may send to the same
+    patient at once. One statement, so a claim costs one round trip however many it takes."""
+    opted_out = (select(func.array_agg(ChannelOptOut.channel))
+                 .where(ChannelOptOut.patient_id == Patient.id).scalar_subquery())
+    settled = (select(func.json_object_agg(Delivery.channel, Delivery.status, type_=JSON))
+               .where(Delivery.follow_up_id == FollowUp.id,
+                      col(Delivery.status).in_([DeliveryStatus.SENT, DeliveryStatus.REJECTED]))
+               .scalar_subquery())
+    query = (select(FollowUp, Patient, opted_out, settled)
+             .join(Case, col(Case.id) == FollowUp.case_id)
+             .join(Patient, col(Patient.id) == Case.patient_id)
              .where(FollowUp.status == FollowUpStatus.SCHEDULED,
                     col(FollowUp.next_attempt_at) <= now)
-             .order_by(col(FollowUp.next_attempt_at)).limit(1).with_for_update(skip_locked=True))
-    return session.exec(query).first()
+             .order_by(col(FollowUp.next_attempt_at)).limit(limit)
+             .with_for_update(skip_locked=True, of=FollowUp))
+    return [DueFollowUp(follow_up, patient, set(refused or ()), dict(done or {}))
+            for follow_up, patient, refused, done in session.exec(query).all()]
 
 
-def recipient(session: Session, follow_up: FollowUp) -> Patient:
-    return recipient_of_case(session, follow_up.case_id)
-
-
-def opted_out_channels(session: Session, patient_id: uuid.UUID) -> set[str]:
-    query = select(ChannelOptOut.channel).where(ChannelOptOut.patient_id == patient_id)
-    return set(session.exec(query).all())
-
-
-def settled_channels(session: Session, follow_up_id: uuid.UUID) -> dict[str, str]:
-    """Channels this follow-up is done with: sent, or refused for good. Not to be tried again."""
-    query = select(Delivery.channel, Delivery.status).where(
-        Delivery.follow_up_id == follow_up_id,
-        col(Delivery.status).in_([DeliveryStatus.SENT, DeliveryStatus.REJECTED]))
-    return {channel: status for channel, status in session.exec(query).all()}
+def claim_next_due(session: Session, now: datetime) -> DueFollowUp | None:
+    """The claim for one follow-up. The dispatcher claims batches; bench/explain.py shows the
+    plan of the claim's statement through this."""
+    return next(iter(claim_due(session, now, 1)), None)
 
 
 def add_opt_out(session: Session, patient_id: uuid.UUID, channel: str, via: str,

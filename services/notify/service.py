@@ -1,4 +1,4 @@
-"""Notify use cases: turn a routed case's follow-up plan into reminders, and deliver a due one.
+"""Notify use cases: turn a routed case's follow-up plan into reminders, and deliver those due.
 
 Flushes only: the caller (a task, or the dispatcher loop) owns each transaction.
 """
@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -72,40 +74,77 @@ def stop_follow_ups(session: Session, message: CaseClosed) -> None:
     repository.cancel_open_follow_ups(session, message.case_id)
 
 
-def deliver_next_due(session: Session, channels: dict[str, Channel], config: NotifyConfig,
-                     now: datetime) -> Outcome | None:
-    """Claim the next due follow-up and try every channel it still needs. None: nothing due.
-    The row stays locked while sending, so no other dispatcher can send it too."""
-    follow_up = repository.claim_next_due(session, now)
-    if follow_up is None:
-        return None
-    patient = repository.recipient(session, follow_up)
+@dataclass
+class Batch:
+    """What one claim came to: how many follow-ups it took, and what happened to each."""
+
+    claimed: int
+    outcomes: Counter[Outcome] = field(default_factory=Counter)
+    # What ended the batch early, if anything: the caller commits what came before, then raises.
+    error: Exception | None = None
+
+
+def deliver_due(session: Session, channels: dict[str, Channel], config: NotifyConfig,
+                now: datetime, limit: int) -> Batch:
+    """Claim up to `limit` due follow-ups and try every channel each still needs. The rows stay
+    locked while sending, so no other dispatcher can send them too. A failed delivery is an
+    outcome like any other; an unexpected error stops the batch where it happened: the
+    follow-ups before it keep their records, the one in flight and those after it are left as
+    they were, due again at once."""
+    claimed = repository.claim_due(session, now, limit)
+    batch = Batch(claimed=len(claimed))
+    for due in claimed:
+        try:
+            outcome, deliveries = _deliver(due, channels, config, now)
+        except Exception as exc:  # noqa: BLE001 - raised by the dispatcher after the commit
+            batch.error = exc
+            break
+        _record(session, due, deliveries)
+        batch.outcomes[outcome] += 1
+    return batch
+
+
+def _record(session: Session, due: repository.DueFollowUp, deliveries: list[Delivery]) -> None:
+    session.add_all(deliveries)
+    for delivery in deliveries:
+        if delivery.status == DeliveryStatus.SENT:  # the message disclosed the patient's data
+            record_audit(session, SYSTEM_NOTIFY, "disclose", "FollowUp", due.follow_up.id,
+                         patient_id=due.patient.id)
+
+
+def _deliver(due: repository.DueFollowUp, channels: dict[str, Channel], config: NotifyConfig,
+             now: datetime) -> tuple[Outcome, list[Delivery]]:
+    """The outcome and the attempts to record. Changes the follow-up only once every send is
+    done, so an error halfway leaves it as it was."""
+    follow_up, patient = due.follow_up, due.patient
     zone = patient_zone(patient.timezone, config.clinic_timezone)
     # Checked again at send time: a late dispatcher or a changed zone must not wake anyone.
     allowed = first_allowed(now, zone, config.quiet_hours)
     if allowed > now:
         follow_up.next_attempt_at = allowed
-        session.add(follow_up)
-        return Outcome.DEFERRED
+        return Outcome.DEFERRED, []
 
-    settled = repository.settled_channels(session, follow_up.id)
-    routes = [r for r in choose_routes(patient.email, patient.phone,
-                                       repository.opted_out_channels(session, patient.id),
-                                       set(channels))
+    settled = dict(due.settled)
+    routes = [r for r in choose_routes(patient.email, patient.phone, due.opted_out, set(channels))
               if r.channel not in settled]
-    follow_up.attempts += 1
+    attempt = follow_up.attempts + 1
+    deliveries: list[Delivery] = []
     if not routes and not settled:
-        _record(session, follow_up, "none", DeliveryStatus.REJECTED, "no_usable_channel", now)
+        deliveries.append(_delivery(follow_up, attempt, "none", DeliveryStatus.REJECTED,
+                                    "no_usable_channel", now))
     transient = False
     for route in routes:
-        status = _send(session, channels[route.channel], route, follow_up, patient, config, now)
-        transient |= status == DeliveryStatus.FAILED
-        settled.setdefault(route.channel, status)
-    return _settle(session, follow_up, settled, transient, zone, config, now)
+        delivery = _send(channels[route.channel], route, due, attempt, config, now)
+        deliveries.append(delivery)
+        transient |= delivery.status == DeliveryStatus.FAILED
+        settled.setdefault(route.channel, delivery.status)
+    follow_up.attempts = attempt
+    return _settle(follow_up, settled, transient, zone, config, now), deliveries
 
 
-def _send(session: Session, channel: Channel, route: Route, follow_up: FollowUp,
-          patient: Patient, config: NotifyConfig, now: datetime) -> str:
+def _send(channel: Channel, route: Route, due: repository.DueFollowUp, attempt: int,
+          config: NotifyConfig, now: datetime) -> Delivery:
+    follow_up, patient = due.follow_up, due.patient
     message = render("check_in", patient.preferred_language, route.channel,
                      given_name=patient.given_name,
                      link=_link(config, "check-in", patient, follow_up, "check_in", now),
@@ -115,31 +154,26 @@ def _send(session: Session, channel: Channel, route: Route, follow_up: FollowUp,
         channel.send(route.address, message, idempotency_key=f"{follow_up.id}.{route.channel}")
     except DeliveryError as exc:
         status = DeliveryStatus.FAILED if exc.transient else DeliveryStatus.REJECTED
-        _record(session, follow_up, route.channel, status, exc.reason, now)
-        log.warning("follow-up %s attempt %d on %s %s: %s", follow_up.id, follow_up.attempts,
+        log.warning("follow-up %s attempt %d on %s %s: %s", follow_up.id, attempt,
                     route.channel, status, exc.reason)
-        return status
-    _record(session, follow_up, route.channel, DeliveryStatus.SENT, None, now)
-    record_audit(session, SYSTEM_NOTIFY, "disclose", "FollowUp", follow_up.id,
-                 patient_id=patient.id)
-    return DeliveryStatus.SENT
+        return _delivery(follow_up, attempt, route.channel, status, exc.reason, now)
+    return _delivery(follow_up, attempt, route.channel, DeliveryStatus.SENT, None, now)
 
 
-def _settle(session: Session, follow_up: FollowUp, settled: dict[str, str], transient: bool,
-            zone, config: NotifyConfig, now: datetime) -> Outcome:
+def _settle(follow_up: FollowUp, settled: dict[str, str], transient: bool, zone: ZoneInfo,
+            config: NotifyConfig, now: datetime) -> Outcome:
     if DeliveryStatus.SENT in settled.values() and follow_up.sent_at is None:
         follow_up.sent_at = now
     if transient and not config.retry.exhausted(follow_up.attempts):
         retry_at = now + config.retry.delay(follow_up.attempts, jitter=random.random())
         follow_up.next_attempt_at = first_allowed(retry_at, zone, config.quiet_hours)
-        outcome = Outcome.RETRY
-    elif follow_up.sent_at is not None:
-        follow_up.status, outcome = FollowUpStatus.SENT, Outcome.SENT
-    else:
-        follow_up.status, outcome = FollowUpStatus.FAILED, Outcome.FAILED
-        log.warning("follow-up %s failed after %d attempts", follow_up.id, follow_up.attempts)
-    session.add(follow_up)
-    return outcome
+        return Outcome.RETRY
+    if follow_up.sent_at is not None:
+        follow_up.status = FollowUpStatus.SENT
+        return Outcome.SENT
+    follow_up.status = FollowUpStatus.FAILED
+    log.warning("follow-up %s failed after %d attempts", follow_up.id, follow_up.attempts)
+    return Outcome.FAILED
 
 
 def _link(config: NotifyConfig, page: str, patient: Patient, follow_up: FollowUp, purpose: str,
@@ -150,7 +184,7 @@ def _link(config: NotifyConfig, page: str, patient: Patient, follow_up: FollowUp
     return f"{config.public_url}/{page}?token={token}"
 
 
-def _record(session: Session, follow_up: FollowUp, channel: str, status: str,
-            error: str | None, now: datetime) -> None:
-    session.add(Delivery(follow_up_id=follow_up.id, channel=channel, attempt=follow_up.attempts,
-                         status=status, error=error, attempted_at=now))
+def _delivery(follow_up: FollowUp, attempt: int, channel: str, status: str,
+              error: str | None, now: datetime) -> Delivery:
+    return Delivery(follow_up_id=follow_up.id, channel=channel, attempt=attempt, status=status,
+                    error=error, attempted_at=now)

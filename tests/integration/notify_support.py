@@ -1,4 +1,5 @@
-"""Builders for the notify tests: a stand-in SMS provider and follow-ups written directly."""
+"""Builders for the notify tests: a stand-in SMS provider, an SMTP relay that misbehaves on
+cue, and follow-ups written directly."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from email import message_from_bytes
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from aiosmtpd.controller import Controller
 from sqlalchemy import Engine
 
 from shared.db import sync_session
 from shared.models import Case, FollowUp, Patient, TriageDecision
+from tests.fixtures.smtp import free_port
 
 DIAGNOSIS_WORDS = ("sprain", "fracture", "x-ray", "xray", "imaging", "achilles", "tendin",
                    "physio", "surgical", "ottawa", "diagnos")
@@ -65,6 +70,69 @@ def sms_provider(statuses: list[int] | None = None) -> Iterator[SmsProvider]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@dataclass
+class Relay:
+    """A real SMTP server on loopback that keeps what it accepts, counts the connections it is
+    opened, and misbehaves as a test asks: it closes a connection after `drop_after` messages
+    on it (as a relay drops a connection it has served enough), or answers the MAIL command
+    after that many with `busy_reply` instead (as a relay that says "421 closing"); it stops
+    listening after `stop_after` messages in all; it answers RCPT to an address in `refuse`
+    with the reply given there."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    drop_after: int | None = None
+    busy_reply: str | None = None
+    stop_after: int | None = None
+    refuse: dict[str, str] = field(default_factory=dict)
+    messages: list[Message] = field(default_factory=list)
+    connections: int = 0
+    controller: Controller | None = None
+    _on_connection: dict[int, int] = field(default_factory=dict)
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if m["To"] == address]
+
+    async def handle_EHLO(self, _server, session, _envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(self, _server, session, envelope, address, _options):
+        if self.busy_reply and self._on_connection.get(id(session), 0) == self.drop_after:
+            return self.busy_reply
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, _server, _session, envelope, address, _options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append(message_from_bytes(envelope.original_content))
+        on_connection = self._on_connection[id(session)] = (
+            self._on_connection.get(id(session), 0) + 1)
+        if on_connection == self.drop_after and not self.busy_reply:
+            server.loop.call_soon(server.transport.close)  # once the 250 below has gone out
+        if len(self.messages) == self.stop_after:
+            server.loop.call_soon(self.controller.server.close)  # no new connections
+            server.loop.call_soon(server.transport.close)
+        return "250 Message accepted for delivery"
+
+
+@contextmanager
+def smtp_relay(**behaviour) -> Iterator[Relay]:
+    relay = Relay(port=free_port(), **behaviour)
+    relay.controller = Controller(relay, hostname=relay.host, port=relay.port)
+    relay.controller.start()
+    try:
+        yield relay
+    finally:
+        relay.controller.stop()
 
 
 def add_patient(engine: Engine, **fields) -> Patient:
