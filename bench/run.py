@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bench import board, engine, explain, intake, reminders, report, triage
 from bench.context import Context, Sizes
+from bench.profiler import PROFILE_DIR_VARIABLE
 from bench.seed import seed_cases
 from bench.servers import bench_servers
 from bench.system import LogSink
@@ -29,10 +30,15 @@ def _timed(say: Say, began: float) -> Say:
     return lambda message: say(f"{message} (at {time.monotonic() - began:.0f} s)")
 
 
-def run_bench(sizes: Sizes, results_dir: Path, say: Say = print) -> dict:
+def run_bench(sizes: Sizes, results_dir: Path, say: Say = print, profile: bool = False) -> dict:
     began = time.monotonic()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     results_dir.mkdir(parents=True, exist_ok=True)
+    if profile:
+        profile_dir = results_dir / f"profile-{stamp}"
+        profile_dir.mkdir()
+        os.environ[PROFILE_DIR_VARIABLE] = str(profile_dir)
+        say(f"bench: flame graphs of every measured process go to {profile_dir}")
     log = LogSink(results_dir / f"bench-{stamp}.log")
     try:
         with bench_servers() as servers:

@@ -6,6 +6,7 @@ The specs come from clinic_cli.processes.system_processes, so the bench runs exa
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from bench.profiler import PROFILE_DIR_VARIABLE, profiled
 from clinic_cli.embedded import free_port
 from clinic_cli.processes import ProcessSpec, system_processes
 from clinic_cli.supervisor import Supervisor
@@ -89,8 +91,13 @@ def baseline_worker_spec(env: dict[str, str], workers: int = 1) -> ProcessSpec:
 def running(specs: list[ProcessSpec], log: LogSink) -> Iterator[Supervisor]:
     supervisor = Supervisor(specs, out=log, stop_grace_seconds=10)
     log.mark()  # a "ready." line of an earlier run of the same process must not count
+    profile_dir = os.environ.get(PROFILE_DIR_VARIABLE)
     with supervisor:
-        yield supervisor
+        if profile_dir:
+            with profiled(supervisor, Path(profile_dir)):
+                yield supervisor
+        else:
+            yield supervisor
 
 
 def wait_http(url: str, supervisor: Supervisor, timeout: float = READY_TIMEOUT_SECONDS) -> None:

@@ -28,6 +28,9 @@ def run(
     workers: str = typer.Option("1,2,4", help="API / triage worker process counts."),
     quick: bool = typer.Option(False, help="Tiny sizes: checks the harness, not the product."),
     results_dir: str = typer.Option(str(RESULTS_DIR), help="Where the JSON, PNG and log go."),
+    profile: bool = typer.Option(
+        False, help="Record a py-spy flame graph of every process measured, into "
+                    "<results-dir>/profile-<time>/ (the figures of such a run are slower)."),
 ) -> None:
     """Start the system on DATABASE_URL / REDIS_URL (else embedded servers in a temporary
     directory), measure, print the table, write JSON and PNG to bench/results/."""
@@ -43,7 +46,7 @@ def run(
         counts = tuple(int(n) for n in stored_cases.split(",") if n)
         sizes = replace(sizes, stored_cases=counts + ((1_000_000,) if million else ()),
                         workers=tuple(int(n) for n in workers.split(",") if n))
-    run_bench(sizes, Path(results_dir), say=typer.echo)
+    run_bench(sizes, Path(results_dir), say=typer.echo, profile=profile)
 
 
 @bench.command("seed")

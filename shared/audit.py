@@ -21,8 +21,13 @@ SYSTEM_TRIAGE = Actor(id="service:triage", role="system")
 SYSTEM_NOTIFY = Actor(id="service:notify", role="system")
 
 
-def record_audit(
-    session: Session | AsyncSession,
+def record_audit(session: Session | AsyncSession, actor: Actor, action: str, resource_type: str,
+                 resource_id: uuid.UUID | str, **details) -> None:
+    """Adds the event to the session's transaction; `details` as audit_event takes them."""
+    session.add(audit_event(actor, action, resource_type, resource_id, **details))
+
+
+def audit_event(
     actor: Actor,
     action: str,
     resource_type: str,
@@ -31,16 +36,8 @@ def record_audit(
     patient_id: uuid.UUID | None,
     request_id: str | None = None,
     outcome: str = "success",
-) -> None:
-    session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            actor_role=actor.role,
-            action=action,
-            resource_type=resource_type,
-            resource_id=str(resource_id),
-            patient_id=patient_id,
-            request_id=request_id,
-            outcome=outcome,
-        )
-    )
+) -> AuditEvent:
+    """The row, for a writer that stores it in a statement of its own."""
+    return AuditEvent(actor_id=actor.id, actor_role=actor.role, action=action,
+                      resource_type=resource_type, resource_id=str(resource_id),
+                      patient_id=patient_id, request_id=request_id, outcome=outcome)

@@ -11,11 +11,10 @@ from sqlmodel import Session
 from services.triage import repository
 from services.triage.case_input import build_case_input, snapshot
 from services.triage.engine import Decision, evaluate
-from shared.audit import SYSTEM_TRIAGE, record_audit
+from shared.audit import SYSTEM_TRIAGE, audit_event
 from shared.contracts import CaseRouted, TriageCase
-from shared.models import Case, CaseStatus, TriageDecision
-from shared.outbox import add_to_outbox
-from shared.queue_placement import place_on_queue
+from shared.models import CaseStatus, TriageDecision
+from shared.outbox import outbox_row
 
 log = logging.getLogger("triage.service")
 FIRST_TRIAGE = frozenset({"intake_submitted", "sweep"})
@@ -24,31 +23,36 @@ FIRST_TRIAGE = frozenset({"intake_submitted", "sweep"})
 def triage_case(session: Session, message: TriageCase, now: datetime) -> TriageDecision | None:
     """Decides the case as of `now`. Returns the new decision, or None when this message was
     already handled (or names no case that can be triaged)."""
-    case = repository.lock_case(session, message.case_id)
+    case = repository.case_for_triage(session, message.case_id, message.message_id)
     if case is None:
         log.warning("triage requested for unknown case %s; dropped", message.case_id)
         return None
-    if repository.decision_for_request(session, message.message_id) is not None:
+    if case.already_decided:
         return None  # a redelivered message: its decision already exists
     if message.reason in FIRST_TRIAGE and case.status != CaseStatus.AWAITING_TRIAGE:
         # The form's request (or the sweeper's nudge standing in for a lost one) arrived after
         # another copy of it already routed the case: the work is done.
         return None
-    stored = repository.stored_case(session, case)
-    if stored is None:
+    if case.stored is None:
         log.warning("case %s has no intake answers; nothing to triage", case.id)
         return None
-    case_input = build_case_input(stored, now)
-    decision = _store_decision(session, case, message, evaluate(case_input),
-                               snapshot(case_input), now)
-    _route(session, case, decision, now)
+    case_input = build_case_input(case.stored, now)
+    decision = _decision_row(case.id, message, evaluate(case_input), snapshot(case_input), now)
+    repository.store_decision(
+        session, decision,
+        audit=audit_event(SYSTEM_TRIAGE, "create", "TriageDecision", decision.id,
+                          patient_id=case.patient_id),
+        announcement=outbox_row(CaseRouted(message_id=uuid.uuid4(), case_id=case.id,
+                                           decision_id=decision.id)),
+        now=now)
     return decision
 
 
-def _store_decision(session: Session, case: Case, message: TriageCase, outcome: Decision,
-                    inputs: dict, now) -> TriageDecision:
-    row = TriageDecision(
-        case_id=case.id,
+def _decision_row(case_id: uuid.UUID, message: TriageCase, outcome: Decision, inputs: dict,
+                  now: datetime) -> TriageDecision:
+    return TriageDecision(
+        id=uuid.uuid4(),
+        case_id=case_id,
         request_id=message.message_id,
         trigger=message.reason,
         queue=outcome.queue.value,
@@ -61,18 +65,3 @@ def _store_decision(session: Session, case: Case, message: TriageCase, outcome: 
         outcome=outcome.to_dict(),
         decided_at=now,
     )
-    session.add(row)
-    session.flush()
-    record_audit(session, SYSTEM_TRIAGE, "create", "TriageDecision", row.id,
-                 patient_id=case.patient_id)
-    return row
-
-
-def _route(session: Session, case: Case, decision: TriageDecision, now) -> None:
-    session.exec(place_on_queue(case.id, decision.id, decision.queue,
-                                decision.imaging_modality, decision.urgency, now))
-    case.status = CaseStatus.ROUTED
-    case.updated_at = now
-    session.add(case)
-    add_to_outbox(session, CaseRouted(message_id=uuid.uuid4(), case_id=case.id,
-                                      decision_id=decision.id))

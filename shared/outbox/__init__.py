@@ -12,11 +12,12 @@ from shared.models import OutboxMessage
 
 
 def add_to_outbox(session: Session | AsyncSession, message: Message) -> OutboxMessage:
-    row = OutboxMessage(
-        message_id=message.message_id,
-        task_name=message.task_name,
-        queue=message.queue,
-        payload=message.model_dump(mode="json"),
-    )
+    row = outbox_row(message)
     session.add(row)
     return row
+
+
+def outbox_row(message: Message) -> OutboxMessage:
+    """The row, for a writer that stores it in a statement of its own."""
+    return OutboxMessage(message_id=message.message_id, task_name=message.task_name,
+                         queue=message.queue, payload=message.model_dump(mode="json"))

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from services.notify.channels.email import EmailChannel
 from services.notify.staff_alerts import alert_breaches, alert_if_emergency, send_pending
 from shared.db import sync_session
-from shared.queue_placement import place_on_queue
+from shared.queue_placement import PLACE_ON_QUEUE, placement
 from tests.integration.auth_helpers import make_user
 from tests.integration.notify_support import add_decision, add_patient
 
@@ -86,8 +86,8 @@ def test_a_breached_wait_alerts_the_owner_once(engine, channel, smtp_sink):
     make_user(engine, "clinician")
     decision = decision_with_urgency(engine, "urgent")
     with sync_session(engine) as session, session.begin():
-        session.exec(place_on_queue(decision.case_id, decision.id, "imaging", "xray", "urgent",
-                                    NOW))
+        session.execute(PLACE_ON_QUEUE, placement(decision.case_id, decision.id, "imaging",
+                                                  "xray", "urgent", NOW))
     with engine.begin() as conn:
         conn.execute(text("UPDATE queue_entries SET owner_id = :o, status = 'in-progress'"),
                      {"o": str(owner.id)})

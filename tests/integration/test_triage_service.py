@@ -17,9 +17,10 @@ pytestmark = pytest.mark.integration
 
 
 
-def run_triage(engine, case_id: str, message_id: uuid.UUID | None = None):
+def run_triage(engine, case_id: str, message_id: uuid.UUID | None = None,
+               reason: str = "intake_submitted"):
     message = TriageCase(message_id=message_id or uuid.uuid4(), case_id=uuid.UUID(case_id),
-                         reason="intake_submitted")
+                         reason=reason)
     with sync_session(engine) as session, session.begin():
         return triage_case(session, message, utcnow())
 
@@ -133,3 +134,17 @@ def test_a_second_copy_of_the_forms_request_after_routing_makes_no_second_decisi
 
     assert run_triage(engine, case["id"]) is None  # another message id, same first request
     assert rows(engine, "SELECT count(*) FROM triage_decisions")[0][0] == 1
+
+
+def test_a_finding_recorded_again_is_read_at_its_latest_value(client, engine):
+    """The one-query read aggregates every exam of the case; a later exam's value wins."""
+    case = submit_intake(client, create_patient(client)["id"])
+    for tender in (True, False):
+        response = client.post(f"/cases/{case['id']}/exam-findings", json={"findings": {
+            "tender_navicular": tender, "deformity": False}})
+        assert response.status_code == 201, response.text
+
+    decision = run_triage(engine, case["id"], reason="exam_recorded")
+
+    assert decision.inputs["exam"]["tender_navicular"] is False
+    assert decision.inputs["exam"]["deformity"] is False

@@ -24,7 +24,7 @@ from shared.models import (
     User,
 )
 from shared.outbox import add_to_outbox
-from shared.queue_placement import place_on_queue
+from shared.queue_placement import PLACE_ON_QUEUE, placement
 
 
 async def _entry(session: AsyncSession, case_id: uuid.UUID) -> QueueEntry:
@@ -115,8 +115,8 @@ async def override(session: AsyncSession, case: Case, data: Override, clinician:
         inputs=engine_decision.inputs if engine_decision else {}, outcome=outcome, decided_at=now)
     session.add(decision)
     await session.flush()
-    await session.execute(place_on_queue(case.id, decision.id, data.queue,
-                                         data.imaging_modality, data.urgency, now))
+    await session.execute(PLACE_ON_QUEUE, placement(case.id, decision.id, data.queue,
+                                                    data.imaging_modality, data.urgency, now))
     case.status, case.updated_at = CaseStatus.ROUTED, now
     session.add(case)
     add_to_outbox(session, CaseRouted(message_id=uuid.uuid4(), case_id=case.id,
