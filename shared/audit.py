@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -41,3 +42,36 @@ def audit_event(
     return AuditEvent(actor_id=actor.id, actor_role=actor.role, action=action,
                       resource_type=resource_type, resource_id=str(resource_id),
                       patient_id=patient_id, request_id=request_id, outcome=outcome)
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One record a list showed, and whose data it is."""
+
+    resource_type: str
+    resource_id: uuid.UUID | str
+    patient_id: uuid.UUID
+
+
+LIST = "List"  # the resource_type of a list read; its entities name the records shown
+
+
+def record_list_read(
+    session: Session | AsyncSession,
+    actor: Actor,
+    list_id: str,
+    entities: Iterable[Entity],
+    *,
+    request_id: str | None = None,
+) -> None:
+    """One event for one view of many patients' records (the queue board, a queue page): each
+    record shown is an entity of the event, so every patient's trail still finds the read
+    (services/intake/audit) while a board refresh writes one row, not one per card. A list
+    that showed nothing disclosed nothing, and writes nothing."""
+    shown = [{"type": e.resource_type, "id": str(e.resource_id), "patient_id": str(e.patient_id)}
+             for e in entities]
+    if not shown:
+        return
+    event = audit_event(actor, "read", LIST, list_id, patient_id=None, request_id=request_id)
+    event.entities = shown
+    session.add(event)

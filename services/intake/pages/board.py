@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy import Row
 
 from services.intake.auth.permissions import Permission
 from services.intake.auth.principal import Principal
@@ -13,7 +15,7 @@ from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.pages.access import staff_page
 from services.intake.pages.rendering import render
 from services.intake.queues import service as queues
-from shared.audit import record_audit
+from shared.audit import Entity, record_list_read
 from shared.clock import utcnow
 
 router = APIRouter(include_in_schema=False)
@@ -24,14 +26,23 @@ COLUMNS = (("home_care", None, "Rest and home care"), ("physio", None, "Physioth
            ("imaging", "xray", "Imaging: X-ray"), ("imaging", "mri", "Imaging: MRI"),
            ("surgical", None, "Surgical consult"))
 PER_COLUMN = 50
+BOARD_LIST = "staff/board"  # the list the audit trail names for a board view
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Card:
-    row: queues.Row
-    waited_minutes: int
-    target_minutes: int
+    """One case as the card shows it, its texts made once here so the template is markup."""
+
+    row: Row
+    waited: str  # "3 h 5 min"
+    target_hours: int
     breached: bool
+    moved_from: str | None  # "physio (soon) after exam recorded", when a decision moved it
+
+    @classmethod
+    def of(cls, row: Row, now: datetime) -> Card:
+        waited, target, breached = queues.waiting(row, now)
+        return cls(row, _duration(waited), target // 60, breached, _moved_from(row))
 
 
 @dataclass(frozen=True)
@@ -69,10 +80,23 @@ async def _columns(session, clinician: Principal, request_id: str) -> list[Colum
     now, columns = utcnow(), []
     for queue, modality, heading in COLUMNS:
         rows, counts = await queues.list_queue(session, queue, modality, PER_COLUMN)
-        cards = [Card(row, *queues.waiting(row.entry, now)) for row in rows]
-        for row in rows:
-            record_audit(session, clinician.actor, "read", "QueueEntry", row.entry.id,
-                         patient_id=row.patient_id, request_id=request_id)
-        columns.append(Column(queue, modality, heading, counts, cards))
+        columns.append(Column(queue, modality, heading, counts,
+                              [Card.of(row, now) for row in rows]))
+    # One audit event for the view, naming every case it showed.
+    record_list_read(session, clinician.actor, BOARD_LIST, (
+        Entity("QueueEntry", card.row.entry_id, card.row.patient_id)
+        for column in columns for card in column.cards), request_id=request_id)
     await session.commit()
     return columns
+
+
+def _duration(minutes: int) -> str:
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
+def _moved_from(row: Row) -> str | None:
+    if not row.previous_queue or (row.previous_queue, row.previous_urgency) == (
+            row.queue, row.urgency):
+        return None
+    return (f"{row.previous_queue.replace('_', ' ')} ({row.previous_urgency}) after "
+            f"{row.routed_because.replace('_', ' ')}")
