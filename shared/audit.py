@@ -10,6 +10,7 @@ from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.models import AuditEvent
+from shared.statements import new_row
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ SYSTEM_NOTIFY = Actor(id="service:notify", role="system")
 def record_audit(session: Session | AsyncSession, actor: Actor, action: str, resource_type: str,
                  resource_id: uuid.UUID | str, **details) -> None:
     """Adds the event to the session's transaction; `details` as audit_event takes them."""
-    session.add(audit_event(actor, action, resource_type, resource_id, **details))
+    session.add(AuditEvent(**audit_event(actor, action, resource_type, resource_id, **details)))
 
 
 def audit_event(
@@ -37,11 +38,12 @@ def audit_event(
     patient_id: uuid.UUID | None,
     request_id: str | None = None,
     outcome: str = "success",
-) -> AuditEvent:
-    """The row, for a writer that stores it in a statement of its own."""
-    return AuditEvent(actor_id=actor.id, actor_role=actor.role, action=action,
-                      resource_type=resource_type, resource_id=str(resource_id),
-                      patient_id=patient_id, request_id=request_id, outcome=outcome)
+) -> dict:
+    """The row's values, for a writer that stores it in a statement of its own
+    (shared/statements.py)."""
+    return new_row(AuditEvent, actor_id=actor.id, actor_role=actor.role, action=action,
+                   resource_type=resource_type, resource_id=str(resource_id),
+                   patient_id=patient_id, request_id=request_id, outcome=outcome)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,5 +75,4 @@ def record_list_read(
     if not shown:
         return
     event = audit_event(actor, "read", LIST, list_id, patient_id=None, request_id=request_id)
-    event.entities = shown
-    session.add(event)
+    session.add(AuditEvent(**{**event, "entities": shown}))

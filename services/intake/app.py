@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
 
@@ -19,12 +18,12 @@ from services.intake.check_ins.router import router as check_ins_router
 from services.intake.dead_letters.router import router as dead_letters_router
 from services.intake.errors import install_error_handlers
 from services.intake.idempotency import install_idempotency
-from services.intake.input_guard import install_input_guard
+from services.intake.input_guard import InputGuard
 from services.intake.opt_outs.router import router as opt_outs_router
 from services.intake.pages import install_pages
 from services.intake.patients.router import router as patients_router
 from services.intake.queues.router import router as queues_router
-from services.intake.security_headers import install_security_headers
+from services.intake.security_headers import SecurityHeaders
 from services.intake.users.router import router as users_router
 from shared.db import async_session_factory, make_async_engine
 from shared.logging import configure_logging
@@ -57,16 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.sign_in_limits = Limits()
 
-    @app.middleware("http")
-    async def request_id(request: Request, call_next):
-        # Ties audit rows and log lines to one request without putting patient data in logs.
-        request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request.state.request_id
-        return response
-
-    install_input_guard(app)
-    install_security_headers(app, production=settings.env == "production")
+    # The last added runs first: headers and request id wrap everything, including refusals.
+    app.add_middleware(InputGuard)
+    app.add_middleware(SecurityHeaders, production=settings.env == "production")
     if settings.cors_origins:  # closed unless configured
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_credentials=True, allow_methods=["GET", "POST", "PATCH"],

@@ -19,20 +19,20 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.intake.asgi_body import read_body, replaying
 from services.intake.auth.dependencies import get_principal
-from services.intake.dependencies import get_session
+from services.intake.dependencies import BEFORE_COMMIT
 from shared.clock import utcnow
 from shared.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
-_CLAIM = "idempotency_claim"
 
 
 @dataclass
@@ -65,15 +65,6 @@ def _problem(status: int, message: str) -> JSONResponse:
         {"type": "idempotency_key", "loc": ["header", HEADER], "msg": message}]})
 
 
-async def session_with_idempotency(request: Request):
-    """Replaces get_session: the same session, plus the key claim when the request has one."""
-    async with request.app.state.session_factory() as session:
-        claim = request.scope.get("state", {}).get(_CLAIM)
-        if claim is not None:
-            event.listen(session.sync_session, "before_commit", claim.write_before_commit)
-        yield session
-
-
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -85,10 +76,10 @@ class IdempotencyMiddleware:
         if not 0 < len(key) <= MAX_KEY_LENGTH:
             return await _problem(422, f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters")(
                 scope, receive, send)
-        body = await _read_body(receive)
+        body = await read_body(receive)
         # Each reader of the body gets its own replay (a CSRF check may read the form).
-        principal = await _principal(scope, _replaying(body, receive))
-        receive = _replaying(body, receive)
+        principal = await _principal(scope, replaying(body, receive))
+        receive = replaying(body, receive)
         if principal is None:  # refused anyway; let the route say why
             return await self.app(scope, receive, send)
         digest = hashlib.sha256(b"\n".join([scope["method"].encode(), scope["path"].encode(),
@@ -101,7 +92,7 @@ class IdempotencyMiddleware:
             return await _answer_known(known, digest)(scope, receive, send)
 
         claim = Claim(key, principal, digest)
-        scope.setdefault("state", {})[_CLAIM] = claim
+        scope.setdefault("state", {})[BEFORE_COMMIT] = claim.write_before_commit
         started: dict = {}
         chunks: list[bytes] = []
 
@@ -144,30 +135,7 @@ async def _principal(scope: Scope, receive: Receive) -> str | None:
             return None
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks, more = [], True
-    while more:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        more = message.get("more_body", False)
-    return b"".join(chunks)
-
-
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
-
-
 def install_idempotency(app: FastAPI) -> None:
-    app.dependency_overrides[get_session] = session_with_idempotency
     app.add_middleware(IdempotencyMiddleware)
 
     @app.exception_handler(KeyInFlight)

@@ -1,8 +1,12 @@
-"""Standard protective headers on every response."""
+"""Standard protective headers on every response, and the request id that ties audit rows and
+log lines to one request without putting patient data in logs."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+import uuid
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # The interactive API docs load their script and style from a CDN; every other page is ours.
 DOCS_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
@@ -10,21 +14,41 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
+PROTECTIVE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # Patient links carry their token in the URL: never leak it to another site.
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cache-Control": "no-store",
+}
+HSTS = "max-age=31536000; includeSubDomains"
 
 
-def install_security_headers(app: FastAPI, *, production: bool) -> None:
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        # Patient links carry their token in the URL: never leak it to another site.
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        headers.setdefault("Cache-Control", "no-store")
-        if request.url.path not in DOCS_PATHS:
-            headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        if production:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        return response
+class SecurityHeaders:
+    """Sets request.state.request_id (the client's X-Request-ID, else a new one) and adds the
+    headers to the response. Plain ASGI: see services/intake/input_guard.py."""
+
+    def __init__(self, app: ASGIApp, *, production: bool):
+        self.app = app
+        self.headers = {**PROTECTIVE_HEADERS, **({"Strict-Transport-Security": HSTS}
+                                                 if production else {})}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request_id = Headers(scope=scope).get("x-request-id") or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        csp = scope["path"] not in DOCS_PATHS
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    headers.setdefault(name, value)
+                if csp:
+                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                headers["X-Request-ID"] = request_id
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

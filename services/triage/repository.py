@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, exists, func, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col
 
 from services.triage.case_input import StoredCase
@@ -30,8 +29,7 @@ from shared.models import (
     TriageDecision,
 )
 from shared.queue_placement import PLACE_ON_QUEUE, placement
-
-GENERATED = frozenset({"id"})  # identity columns: PostgreSQL numbers them
+from shared.statements import insert_row, row_parameters
 
 
 @dataclass(frozen=True)
@@ -78,28 +76,17 @@ def _read_case():
             .where(Case.id == bindparam("case_id")).with_for_update(of=Case))
 
 
-def _inserted(model: type, prefix: str, skip: frozenset[str] = frozenset()):
-    """INSERT of one `model` row whose every value is a parameter named `prefix` + column."""
-    return insert(model).values({name: bindparam(prefix + name)
-                                 for name in model.model_fields if name not in skip})
-
-
-def _parameters(row, prefix: str, skip: frozenset[str] = frozenset()) -> dict:
-    return {prefix + name: getattr(row, name)
-            for name in type(row).model_fields if name not in skip}
-
-
 def _store_decision():
     routed = (update(Case).where(Case.id == bindparam("decision_case_id"))
               .values(status=CaseStatus.ROUTED, updated_at=bindparam("placement_entered_at")))
     return PLACE_ON_QUEUE.add_cte(
-        _inserted(TriageDecision, "decision_").cte("decision"),
-        _inserted(AuditEvent, "audit_", GENERATED).cte("audit"),
+        insert_row(TriageDecision, "decision_").cte("decision"),
+        insert_row(AuditEvent, "audit_").cte("audit"),
         routed.cte("routed_case"),
-        _inserted(OutboxMessage, "announcement_", GENERATED).cte("announcement"))
+        insert_row(OutboxMessage, "announcement_").cte("announcement"))
 
 
-# Built once: building and keying these anew for every case cost more than running them.
+# Built once (shared/statements.py says why).
 READ_CASE = _read_case()
 STORE_DECISION = _store_decision()
 
@@ -107,7 +94,8 @@ STORE_DECISION = _store_decision()
 def case_for_triage(session: Session, case_id: uuid.UUID,
                     request_id: uuid.UUID) -> CaseForTriage | None:
     """The case, locked for this transaction; None when no such case exists."""
-    row = session.execute(READ_CASE, {"case_id": case_id, "request_id": request_id}).one_or_none()
+    row = session.exec(READ_CASE, params={"case_id": case_id, "request_id": request_id}
+                       ).one_or_none()
     if row is None:
         return None
     stored = None if row.answers is None else StoredCase(
@@ -118,13 +106,13 @@ def case_for_triage(session: Session, case_id: uuid.UUID,
                          already_decided=row.decided, stored=stored)
 
 
-def store_decision(session: Session, decision: TriageDecision, audit: AuditEvent,
-                   announcement: OutboxMessage, now: datetime) -> None:
+def store_decision(session: Session, decision: dict, audit: dict, announcement: dict,
+                   now: datetime) -> None:
     """The decision, its audit row, the case on its queue and marked routed, and the message
     that announces it: one statement."""
-    session.execute(STORE_DECISION, {
-        **_parameters(decision, "decision_"),
-        **_parameters(audit, "audit_", GENERATED),
-        **_parameters(announcement, "announcement_", GENERATED),
-        **placement(decision.case_id, decision.id, decision.queue, decision.imaging_modality,
-                    decision.urgency, now)})
+    session.exec(STORE_DECISION, params={
+        **row_parameters(decision, "decision_"),
+        **row_parameters(audit, "audit_"),
+        **row_parameters(announcement, "announcement_"),
+        **placement(decision["case_id"], decision["id"], decision["queue"],
+                    decision["imaging_modality"], decision["urgency"], now)})

@@ -15,6 +15,7 @@ from shared.audit import SYSTEM_TRIAGE, audit_event
 from shared.contracts import CaseRouted, TriageCase
 from shared.models import CaseStatus, TriageDecision
 from shared.outbox import outbox_row
+from shared.statements import new_row
 
 log = logging.getLogger("triage.service")
 FIRST_TRIAGE = frozenset({"intake_submitted", "sweep"})
@@ -40,18 +41,18 @@ def triage_case(session: Session, message: TriageCase, now: datetime) -> TriageD
     decision = _decision_row(case.id, message, evaluate(case_input), snapshot(case_input), now)
     repository.store_decision(
         session, decision,
-        audit=audit_event(SYSTEM_TRIAGE, "create", "TriageDecision", decision.id,
+        audit=audit_event(SYSTEM_TRIAGE, "create", "TriageDecision", decision["id"],
                           patient_id=case.patient_id),
         announcement=outbox_row(CaseRouted(message_id=uuid.uuid4(), case_id=case.id,
-                                           decision_id=decision.id)),
+                                           decision_id=decision["id"])),
         now=now)
-    return decision
+    return TriageDecision(**decision)
 
 
 def _decision_row(case_id: uuid.UUID, message: TriageCase, outcome: Decision, inputs: dict,
-                  now: datetime) -> TriageDecision:
-    return TriageDecision(
-        id=uuid.uuid4(),
+                  now: datetime) -> dict:
+    return new_row(
+        TriageDecision,
         case_id=case_id,
         request_id=message.message_id,
         trigger=message.reason,

@@ -9,15 +9,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.contracts import Message
 from shared.models import OutboxMessage
+from shared.statements import new_row
 
 
 def add_to_outbox(session: Session | AsyncSession, message: Message) -> OutboxMessage:
-    row = outbox_row(message)
+    row = OutboxMessage(**outbox_row(message))
     session.add(row)
     return row
 
 
-def outbox_row(message: Message) -> OutboxMessage:
-    """The row, for a writer that stores it in a statement of its own."""
-    return OutboxMessage(message_id=message.message_id, task_name=message.task_name,
-                         queue=message.queue, payload=message.model_dump(mode="json"))
+def outbox_row(message: Message) -> dict:
+    """The row's values, for a writer that stores it in a statement of its own
+    (shared/statements.py)."""
+    return new_row(OutboxMessage, message_id=message.message_id, task_name=message.task_name,
+                   queue=message.queue, payload=message.model_dump(mode="json"))

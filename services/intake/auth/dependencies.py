@@ -38,7 +38,7 @@ async def _principal_from_token(request: Request, session, token: str, ambient: 
         user = await user_for_token(session, token, utcnow())
         if user is None:
             raise _unauthenticated("Your session has ended. Sign in again.")
-        return Principal(role=Role(user.role), user_id=user.id, ambient=ambient)
+        return Principal(role=Role(user.role), user_id=user.user_id, ambient=ambient)
     try:
         link = read_link(request.app.state.settings.secret_key, token, now=utcnow())
     except InvalidLink as problem:

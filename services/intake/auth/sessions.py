@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,14 +34,28 @@ async def open_session(session: AsyncSession, user: User, now: datetime,
     return token, row
 
 
-async def user_for_token(session: AsyncSession, token: str, now: datetime) -> User | None:
-    query = (
-        select(User)
-        .join(AuthSession, col(AuthSession.user_id) == col(User.id))
-        .where(AuthSession.token_hash == _digest(token), col(AuthSession.revoked_at).is_(None),
-               AuthSession.expires_at > now, col(User.is_active))
-    )
-    return (await session.exec(query)).first()
+@dataclass(frozen=True)
+class SignedIn:
+    user_id: uuid.UUID
+    role: str
+
+
+# Every staff request asks this: built once, and only the two columns it needs (the ORM's
+# select(User) cost a tenth of the intake API's time per request, bench profile).
+SIGNED_IN_USER = (
+    select(User.id, User.role)
+    .join(AuthSession, col(AuthSession.user_id) == col(User.id))
+    .where(AuthSession.token_hash == bindparam("token_hash"),
+           col(AuthSession.revoked_at).is_(None), AuthSession.expires_at > bindparam("now"),
+           col(User.is_active))
+)
+
+
+async def user_for_token(session: AsyncSession, token: str, now: datetime) -> SignedIn | None:
+    """The active user whose unrevoked, unexpired session this token opens."""
+    row = (await session.exec(SIGNED_IN_USER, params={"token_hash": _digest(token),
+                                                      "now": now})).first()
+    return None if row is None else SignedIn(user_id=row.id, role=row.role)
 
 
 async def revoke(session: AsyncSession, token: str, now: datetime) -> None:

@@ -26,11 +26,9 @@ async def submit_intake(submission: IntakeSubmission, session: SessionDep,
         # Answered exactly like an unknown patient, so other patients' ids reveal nothing.
         raise InvalidReference(f"no patient with id {submission.patient_id}",
                                field="body.patient_id")
-    case = await service.open_case(session, submission)
-    record_audit(session, principal.actor, "create", "Case", case.id,
-                 patient_id=case.patient_id, request_id=request_id)
+    case = await service.open_case(session, submission, principal.actor, request_id)
     await session.commit()
-    return CasePublic.model_validate(case, from_attributes=True)
+    return CasePublic.model_validate(case)
 
 
 @router.post("/{case_id}/exam-findings", status_code=status.HTTP_201_CREATED,

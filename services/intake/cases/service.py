@@ -8,41 +8,65 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.cases.schemas import ExamSubmission, IntakeSubmission
 from services.intake.errors import InvalidReference, NotFound
+from shared.audit import Actor, audit_event
 from shared.clinical_record import QUESTIONNAIRE_ID, QUESTIONNAIRE_VERSION
 from shared.clock import utcnow
 from shared.contracts import TriageCase
 from shared.models import (
+    AuditEvent,
     Case,
     CaseStatus,
     IntakeResponse,
     Observation,
+    OutboxMessage,
     Patient,
     QueueEntry,
     TriageDecision,
 )
-from shared.outbox import add_to_outbox
+from shared.outbox import add_to_outbox, outbox_row
+from shared.statements import insert_row, new_row, row_parameters
 
 
-async def open_case(session: AsyncSession, submission: IntakeSubmission) -> Case:
-    if await session.get(Patient, submission.patient_id) is None:
-        raise InvalidReference(f"no patient with id {submission.patient_id}", field="body.patient_id")
-    case = Case(id=uuid.uuid4(), patient_id=submission.patient_id)
-    session.add(case)
-    await session.flush()  # the case row must exist before rows that reference it
-    session.add(
-        IntakeResponse(
-            case_id=case.id,
-            questionnaire=QUESTIONNAIRE_ID,
-            questionnaire_version=QUESTIONNAIRE_VERSION,
-            answers=submission.history.model_dump(mode="json", exclude_none=True),
-        )
-    )
-    _request_triage(session, case, "intake_submitted")
+def _open_case():
+    return insert_row(Case, "case_").add_cte(
+        insert_row(IntakeResponse, "answers_").cte("answers"),
+        insert_row(OutboxMessage, "triage_request_").cte("triage_request"),
+        insert_row(AuditEvent, "audit_").cte("audit"))
+
+
+# The most frequent write: one statement, built once (shared/statements.py says why).
+OPEN_CASE = _open_case()
+
+
+async def open_case(session: AsyncSession, submission: IntakeSubmission, actor: Actor,
+                    request_id: str) -> dict:
+    """The case, its answers, its triage request and its audit row, in one round trip.
+    Returns the case's row."""
+    case = new_row(Case, patient_id=submission.patient_id)
+    answers = new_row(IntakeResponse, case_id=case["id"], questionnaire=QUESTIONNAIRE_ID,
+                      questionnaire_version=QUESTIONNAIRE_VERSION,
+                      answers=submission.history.model_dump(mode="json", exclude_none=True))
+    triage_request = outbox_row(TriageCase(message_id=uuid.uuid4(), case_id=case["id"],
+                                           reason="intake_submitted"))
+    audit = audit_event(actor, "create", "Case", case["id"], patient_id=submission.patient_id,
+                        request_id=request_id)
+    try:
+        await session.exec(OPEN_CASE, params={
+            **row_parameters(case, "case_"), **row_parameters(answers, "answers_"),
+            **row_parameters(triage_request, "triage_request_"),
+            **row_parameters(audit, "audit_")})
+    except IntegrityError:
+        await session.rollback()
+        if await session.get(Patient, submission.patient_id) is None:
+            raise InvalidReference(f"no patient with id {submission.patient_id}",
+                                   field="body.patient_id") from None
+        raise
     return case
 
 

@@ -60,12 +60,10 @@ async def submit_form(request: Request, session: SessionDep, patient: Patient,
     if result.history is None:
         return _form(request, patient, answers, result.errors,
                      status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
-    case = await cases.open_case(session, IntakeSubmission(patient_id=patient.patient_id,
-                                                           history=result.history))
-    record_audit(session, patient.actor, "create", "Case", case.id, patient_id=case.patient_id,
-                 request_id=request_id)
+    submission = IntakeSubmission(patient_id=patient.patient_id, history=result.history)
+    case = await cases.open_case(session, submission, patient.actor, request_id)
     await session.commit()
-    return RedirectResponse(f"/form/done/{case.id}", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(f"/form/done/{case['id']}", status_code=status.HTTP_303_SEE_OTHER)
 
 
 def _form(request: Request, patient: Principal, answers: dict, errors: dict,
