@@ -2,7 +2,7 @@
 so the plans shown are those of the SQL the services really send:
 
     queue listing       services.intake.queues.service.list_queue (rows, then counts)
-    follow-up claim     services.notify.repository.claim_next_due
+    follow-up claim     services.notify.repository.claim_due (a batch of one)
     outbox claim        shared.outbox.relay.CLAIM_BATCH
 
 Each runs in a transaction that is rolled back, so a claim takes nothing.
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import event
 
 from services.intake.queues.service import list_queue
-from services.notify.repository import claim_next_due
+from services.notify.repository import claim_due
 from shared.clock import utcnow
 from shared.db import async_session_factory, make_async_engine, make_sync_engine, sync_session
 from shared.outbox.relay import CLAIM_BATCH
@@ -99,7 +99,7 @@ def _claims(settings: Settings) -> list[Plan]:
     captured = _capture(engine)
     try:
         with sync_session(engine) as session, session.begin():
-            claim_next_due(session, utcnow())
+            claim_due(session, utcnow(), 1)
             statement, params = captured[-1]
             conn = session.connection()
             follow_up = conn.exec_driver_sql(EXPLAIN + statement, params).all()

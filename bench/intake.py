@@ -12,8 +12,10 @@ from bench.context import Context
 from bench.drive import loadgen
 from bench.fixtures import bearer, intake_bodies, patients, staff_token
 from bench.system import baseline_app_spec, ports, product_spec, running, wait_http
+from shared.settings import Settings
 
 PATIENTS = 64
+DEFAULT_POOL_SIZE = Settings.model_fields["db_pool_size"].default
 
 
 def prepare(ctx: Context) -> None:
@@ -29,7 +31,10 @@ def prepare(ctx: Context) -> None:
 
 def measure(ctx: Context, workers: int = 1) -> dict:
     product_port, baseline_port = ports(2)
-    specs = [product_spec(ctx.env, "api", workers=workers, port=product_port),
+    # As a deployment of N processes would: share one pool's worth of connections, so both
+    # servers together stay inside PostgreSQL's default 100 (4 x 20 did not, beside others).
+    env = {**ctx.env, "CLINIC_DB_POOL_SIZE": str(max(4, DEFAULT_POOL_SIZE // workers))}
+    specs = [product_spec(env, "api", workers=workers, port=product_port),
              baseline_app_spec(ctx.env, baseline_port, workers=workers)]
     targets = {
         "product": (f"http://127.0.0.1:{product_port}/cases", bearer(ctx.desk_token)),

@@ -87,12 +87,6 @@ def claim_due(session: Session, now: datetime, limit: int) -> list[DueFollowUp]:
             for follow_up, patient, refused, done in session.exec(query).all()]
 
 
-def claim_next_due(session: Session, now: datetime) -> DueFollowUp | None:
-    """The claim for one follow-up. The dispatcher claims batches; bench/explain.py shows the
-    plan of the claim's statement through this."""
-    return next(iter(claim_due(session, now, 1)), None)
-
-
 def add_opt_out(session: Session, patient_id: uuid.UUID, channel: str, via: str,
                 at: datetime) -> None:
     session.exec(opt_outs.add_opt_out(patient_id, channel, via, at))
