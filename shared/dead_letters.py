@@ -1,7 +1,10 @@
 """Dead letters: task messages given up on, kept in PostgreSQL where staff can see them.
 
-Every delivery of a message is counted per message id in Redis before the task runs (a crash
-cannot skip the count). A message is dead-lettered when it has failed for good:
+Every redelivery of a message is counted per message id in Redis before the task runs (a crash
+cannot skip the count). A first delivery is not: it costs nothing to count (kombu marks a
+message `redelivered` when it puts it back after a lost worker, by reject or by the visibility
+timeout), and two Redis round trips on every task were a seventh of the triage worker's time
+(bench profile). A message is dead-lettered when it has failed for good:
 - it raised an error that is not retried (a bug or bad data: running it again cannot help), or
   its transient retries ran out (MAX_ATTEMPTS deliveries);
 - or it was delivered MAX_ATTEMPTS times without ever finishing (each time its worker died):
@@ -109,9 +112,9 @@ class TrackedTask(Task):
 
     def __call__(self, *args, **kwargs):
         tracked = self.name in MESSAGE_TYPES and self.request.id and not self.request.is_eager
-        if not tracked:
+        if not tracked or not (self.request.delivery_info or {}).get("redelivered"):
             return super().__call__(*args, **kwargs)
-        attempt = tracker().begin(self.request.id)
+        attempt = 1 + tracker().begin(self.request.id)  # the first delivery went uncounted
         if attempt > MAX_ATTEMPTS:
             tracker().record(self.name, self.request.id, kwargs, *CRASHED, MAX_ATTEMPTS)
             return None  # acknowledged: the queue moves on

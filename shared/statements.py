@@ -2,7 +2,10 @@
 
     STATEMENT = insert_row(Case, "case_")                      # at import
     case = new_row(Case, patient_id=patient_id)                # a dict, defaults filled in
-    session.exec(STATEMENT, params=row_parameters(case, "case_"))
+    session.connection().execute(STATEMENT, row_parameters(case, "case_"))
+
+Run on the session's connection, in its transaction: through the Session itself an INSERT of
+a mapped class takes the ORM's bulk-insert path, which rebuilds what this module builds once.
 
 Why: building and cache-keying an ORM flush or a Core statement for every request, and even
 constructing the ORM objects, cost the intake API and the triage worker more than running the

@@ -94,8 +94,8 @@ STORE_DECISION = _store_decision()
 def case_for_triage(session: Session, case_id: uuid.UUID,
                     request_id: uuid.UUID) -> CaseForTriage | None:
     """The case, locked for this transaction; None when no such case exists."""
-    row = session.exec(READ_CASE, params={"case_id": case_id, "request_id": request_id}
-                       ).one_or_none()
+    row = session.connection().execute(READ_CASE, {"case_id": case_id,
+                                                    "request_id": request_id}).one_or_none()
     if row is None:
         return None
     stored = None if row.answers is None else StoredCase(
@@ -110,7 +110,7 @@ def store_decision(session: Session, decision: dict, audit: dict, announcement: 
                    now: datetime) -> None:
     """The decision, its audit row, the case on its queue and marked routed, and the message
     that announces it: one statement."""
-    session.exec(STORE_DECISION, params={
+    session.connection().execute(STORE_DECISION, {
         **row_parameters(decision, "decision_"),
         **row_parameters(audit, "audit_"),
         **row_parameters(announcement, "announcement_"),

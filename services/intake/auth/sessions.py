@@ -53,8 +53,9 @@ SIGNED_IN_USER = (
 
 async def user_for_token(session: AsyncSession, token: str, now: datetime) -> SignedIn | None:
     """The active user whose unrevoked, unexpired session this token opens."""
-    row = (await session.exec(SIGNED_IN_USER, params={"token_hash": _digest(token),
-                                                      "now": now})).first()
+    connection = await session.connection()  # Core, not the ORM: shared/statements.py
+    row = (await connection.execute(SIGNED_IN_USER, {"token_hash": _digest(token),
+                                                     "now": now})).first()
     return None if row is None else SignedIn(user_id=row.id, role=row.role)
 
 

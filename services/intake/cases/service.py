@@ -57,7 +57,7 @@ async def open_case(session: AsyncSession, submission: IntakeSubmission, actor: 
     audit = audit_event(actor, "create", "Case", case["id"], patient_id=submission.patient_id,
                         request_id=request_id)
     try:
-        await session.exec(OPEN_CASE, params={
+        await (await session.connection()).execute(OPEN_CASE, {
             **row_parameters(case, "case_"), **row_parameters(answers, "answers_"),
             **row_parameters(triage_request, "triage_request_"),
             **row_parameters(audit, "audit_")})
