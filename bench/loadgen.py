@@ -97,8 +97,10 @@ async def open_loop(spec: dict) -> dict:
     listener = await _listening(spec["dsn"], visibility)
     sent: dict[str, float] = {}
     statuses: Counter[int] = Counter()
+    answered: list[float] = []  # how long the submission itself took (HTTP only)
     count = int(spec["rate"] * spec["seconds"])
-    send = _celery_sender(spec) if spec.get("celery") else await _http_sender(spec, statuses)
+    send = (_celery_sender(spec) if spec.get("celery")
+            else await _http_sender(spec, statuses, answered))
     start = time.monotonic()
     tasks = []
     for index in range(count):
@@ -110,14 +112,15 @@ async def open_loop(spec: dict) -> dict:
     await getattr(send, "close", _nothing)()
     latencies = [visibility.seen[i] - t for i, t in sent.items() if i in visibility.seen]
     return {"sent": count, "answered": len(sent), "visible": len(latencies),
-            "statuses": dict(statuses), **summary(latencies)}
+            "statuses": dict(statuses), **summary(latencies),
+            **({"answer": summary(answered)} if answered else {})}
 
 
 async def _nothing() -> None:
     return None
 
 
-async def _http_sender(spec: dict, statuses: Counter[int]):
+async def _http_sender(spec: dict, statuses: Counter[int], answered: list[float]):
     session = aiohttp.ClientSession()
     bodies = [b.encode() for b in spec["bodies"]]
 
@@ -128,6 +131,7 @@ async def _http_sender(spec: dict, statuses: Counter[int]):
             statuses[response.status] += 1
             if response.status < 400:
                 sent[(await response.json())["id"]] = at
+                answered.append(time.time() - at)
 
     send.close = session.close
     return send

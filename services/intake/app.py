@@ -12,6 +12,7 @@ from services.intake import health
 from services.intake.audit.router import router as audit_router
 from services.intake.auth.rate_limit import Limits
 from services.intake.auth.router import router as auth_router
+from services.intake.auth.signed_in_cache import SignedInCache
 from services.intake.cases.router import router as cases_router
 from services.intake.casework.router import router as casework_router
 from services.intake.check_ins.router import router as check_ins_router
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.sign_in_limits = Limits()
+    app.state.signed_in = SignedInCache()
 
     # The last added runs first: headers and request id wrap everything, including refusals.
     app.add_middleware(InputGuard)

@@ -49,9 +49,12 @@ def _add(session: Session, kind: str, case_id: uuid.UUID, decision_id: uuid.UUID
         for user in recipients]).on_conflict_do_nothing(constraint="uq_staff_alerts_once"))
 
 
-def alert_if_emergency(session: Session, decision: TriageDecision, now: datetime) -> None:
-    if decision.urgency == "emergency":
-        _add(session, "emergency", decision.case_id, decision.id, _clinicians(session), now)
+def alert_if_emergency(session: Session, decision: TriageDecision, now: datetime) -> bool:
+    """Queues the on-duty clinicians' alert for an emergency route; True when it did."""
+    if decision.urgency != "emergency":
+        return False
+    _add(session, "emergency", decision.case_id, decision.id, _clinicians(session), now)
+    return True
 
 
 def alert_breaches(session: Session, now: datetime, limit: int = 200) -> int:

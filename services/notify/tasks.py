@@ -23,10 +23,11 @@ def case_routed(**payload) -> None:
     with sync_session(engine()) as session, session.begin():
         created = service.schedule_follow_ups(session, message, config)
         decision = repository.decision(session, message.decision_id)
-        if decision is not None:
-            staff_alerts.alert_if_emergency(session, decision, utcnow())
+        alerted = decision is not None and staff_alerts.alert_if_emergency(session, decision,
+                                                                           utcnow())
     log.info("case %s: %d follow-ups scheduled", message.case_id, created)
-    _send_staff_alerts()  # an emergency alert goes out now, not at the next dispatch
+    if alerted:  # an emergency alert goes out now, not at the next dispatch
+        _send_staff_alerts()
 
 
 @app.task(name=CaseClosed.task_name, **TRANSIENT_RETRY)

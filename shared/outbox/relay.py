@@ -35,7 +35,10 @@ MARK_PUBLISHED = text(
 )
 
 
-def publish_pending(engine: Engine, celery: Celery, batch_size: int = 200) -> int:
+BATCH_SIZE = 200
+
+
+def publish_pending(engine: Engine, celery: Celery, batch_size: int = BATCH_SIZE) -> int:
     """Publish one batch of unpublished rows; returns how many were published."""
     with engine.begin() as conn:
         rows = conn.execute(CLAIM_BATCH, {"limit": batch_size}).all()
@@ -70,8 +73,12 @@ class Relay:
         backoff = 0.5
         while not self.stopping:
             try:
-                # SIGTERM lets the batch in hand finish (publish, then mark), then stops.
-                while not self.stopping and publish_pending(self.engine, self.celery):
+                # Listening before looking: a row committed after the look wakes the wait.
+                # So a batch short of full needs no second look. SIGTERM lets the batch in
+                # hand finish (publish, then mark), then stops.
+                self._listen()
+                while not self.stopping and publish_pending(
+                        self.engine, self.celery, BATCH_SIZE) == BATCH_SIZE:
                     pass
                 if not self.stopping:
                     self._wait_for_notify()

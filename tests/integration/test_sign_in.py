@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import text
 
 from services.intake.auth.rate_limit import Limits
+from services.intake.auth.signed_in_cache import SignedInCache
 from tests.integration.auth_helpers import PASSWORD, bearer, make_user, sign_in
 
 pytestmark = pytest.mark.integration
@@ -91,10 +94,24 @@ def test_disabling_a_user_ends_their_open_sessions(app_client, engine):
     admin = bearer(sign_in(app_client, make_user(engine, "admin").email))
     user = make_user(engine, "clinician")
     token = sign_in(app_client, user.email)
+    assert app_client.get("/auth/me", headers=bearer(token)).status_code == 200  # remembered
 
     response = app_client.patch(f"/users/{user.id}", json={"is_active": False}, headers=admin)
 
     assert response.status_code == 200
+    assert app_client.get("/auth/me", headers=bearer(token)).status_code == 401
+
+
+def test_a_session_revoked_by_another_process_ends_within_the_memory_window(app_client,
+                                                                             engine):
+    app_client.app.state.signed_in = SignedInCache(seconds=0.3)
+    token = sign_in(app_client, make_user(engine, "clinician").email)
+    assert app_client.get("/auth/me", headers=bearer(token)).status_code == 200  # remembered
+    with engine.begin() as conn:  # what a sign-out served by another API process writes
+        conn.execute(text("UPDATE auth_sessions SET revoked_at = now()"))
+
+    time.sleep(0.4)
+
     assert app_client.get("/auth/me", headers=bearer(token)).status_code == 401
 
 

@@ -35,7 +35,7 @@ def _unauthenticated(message: str = "Sign in to continue.") -> HTTPException:
 async def _principal_from_token(request: Request, session, token: str, ambient: bool,
                                 ) -> Principal:
     if is_staff_token(token):
-        user = await user_for_token(session, token, utcnow())
+        user = await user_for_token(session, token, utcnow(), request.app.state.signed_in)
         if user is None:
             raise _unauthenticated("Your session has ended. Sign in again.")
         return Principal(role=Role(user.role), user_id=user.user_id, ambient=ambient)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from services.intake.auth.dependencies import requires
 from services.intake.auth.permissions import Permission
@@ -35,8 +35,8 @@ async def list_users(session: SessionDep, _admin: Admin) -> list[UserPublic]:
 @router.patch("/{user_id}", response_model=UserPublic,
               responses={404: {"description": "No such user"}})
 async def update_user(user_id: uuid.UUID, data: UserUpdate, session: SessionDep, admin: Admin,
-                      request_id: RequestIdDep) -> UserPublic:
-    user = await service.update_user(session, user_id, data)
+                      request_id: RequestIdDep, request: Request) -> UserPublic:
+    user = await service.update_user(session, user_id, data, request.app.state.signed_in)
     record_audit(session, admin.actor, "update", "User", user.id, patient_id=None,
                  request_id=request_id)
     await session.commit()

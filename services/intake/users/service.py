@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.auth.passwords import hash_password
 from services.intake.auth.sessions import revoke_all_for_user
+from services.intake.auth.signed_in_cache import SignedInCache
 from services.intake.errors import Conflict, NotFound
 from services.intake.users.schemas import UserCreate, UserUpdate
 from shared.clock import utcnow
@@ -35,7 +36,8 @@ async def list_users(session: AsyncSession) -> list[User]:
     return list((await session.exec(select(User).order_by(col(User.created_at)))).all())
 
 
-async def update_user(session: AsyncSession, user_id: uuid.UUID, data: UserUpdate) -> User:
+async def update_user(session: AsyncSession, user_id: uuid.UUID, data: UserUpdate,
+                      signed_in: SignedInCache) -> User:
     user = await session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user with id {user_id}", field="path.user_id")
@@ -46,7 +48,7 @@ async def update_user(session: AsyncSession, user_id: uuid.UUID, data: UserUpdat
         user.password_hash = hash_password(data.password)
     if data.password or data.is_active is False or data.role:
         # A changed password, role or a disabled account ends every open session at once.
-        await revoke_all_for_user(session, user.id, utcnow())
+        await revoke_all_for_user(session, user.id, utcnow(), signed_in)
     session.add(user)
     return user
 
