@@ -25,7 +25,7 @@ class Sizes:
     warmup: int = 50
     steady_rate: float = 50.0
     steady_seconds: float = 6.0
-    drain_cases: int = 400
+    drain_cases: int = 1_500  # as many as the baseline's tasks: the same warm-up share
     drain_tasks: int = 1_500
     reminders: int = 500
     board_requests: int = 30

@@ -6,6 +6,7 @@ import logging
 import uuid
 from datetime import datetime
 
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from services.triage import repository
@@ -21,10 +22,11 @@ log = logging.getLogger("triage.service")
 FIRST_TRIAGE = frozenset({"intake_submitted", "sweep"})
 
 
-def triage_case(session: Session, message: TriageCase, now: datetime) -> TriageDecision | None:
-    """Decides the case as of `now`. Returns the new decision, or None when this message was
-    already handled (or names no case that can be triaged)."""
-    case = repository.case_for_triage(session, message.case_id, message.message_id)
+def triage_case(db: Connection | Session, message: TriageCase,
+                now: datetime) -> TriageDecision | None:
+    """Decides the case as of `now`, in the caller's transaction. Returns the new decision,
+    or None when this message was already handled (or names no case that can be triaged)."""
+    case = repository.case_for_triage(db, message.case_id, message.message_id)
     if case is None:
         log.warning("triage requested for unknown case %s; dropped", message.case_id)
         return None
@@ -40,7 +42,7 @@ def triage_case(session: Session, message: TriageCase, now: datetime) -> TriageD
     case_input = build_case_input(case.stored, now)
     decision = _decision_row(case.id, message, evaluate(case_input), snapshot(case_input), now)
     repository.store_decision(
-        session, decision,
+        db, decision,
         audit=audit_event(SYSTEM_TRIAGE, "create", "TriageDecision", decision["id"],
                           patient_id=case.patient_id),
         announcement=outbox_row(CaseRouted(message_id=uuid.uuid4(), case_id=case.id,

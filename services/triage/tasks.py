@@ -8,7 +8,6 @@ from services.triage.service import triage_case
 from services.triage.worker import app, engine
 from shared.clock import utcnow
 from shared.contracts import TriageCase
-from shared.db import sync_session
 from shared.messaging import TRANSIENT_RETRY
 
 log = logging.getLogger("triage.tasks")
@@ -16,8 +15,8 @@ log = logging.getLogger("triage.tasks")
 @app.task(name=TriageCase.task_name, **TRANSIENT_RETRY)
 def evaluate_case(**payload) -> None:
     message = TriageCase.model_validate(payload)
-    with sync_session(engine()) as session, session.begin():
-        decision = triage_case(session, message, utcnow())
+    with engine().begin() as connection:
+        decision = triage_case(connection, message, utcnow())
     if decision is not None:
         log.info("case %s routed to %s (%s) by decision %s", message.case_id, decision.queue,
                  decision.urgency, decision.id)
