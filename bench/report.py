@@ -4,6 +4,7 @@ a PNG chart. `figures(results)` is the one place that says what each target is."
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -137,6 +138,11 @@ def write(results: dict, directory: Path, stamp: str) -> tuple[Path, Path]:
     return json_path, png_path
 
 
+def _target_ratio(target: str) -> float | None:
+    found = re.search(r"[<>]= ?([\d.]+)x", target)
+    return float(found.group(1)) if found else None
+
+
 def chart(results: dict, path: Path) -> None:
     import matplotlib
 
@@ -147,10 +153,16 @@ def chart(results: dict, path: Path) -> None:
     shown = figures(results)
     ratios.barh([f.name for f in shown], [f.ratio for f in shown],
                 color=["tab:green" if f.met else "tab:red" for f in shown])
+    for row, figure in enumerate(shown):  # each figure's own target, as a black mark
+        if (bound := _target_ratio(figure.target)) is not None:
+            ratios.vlines(bound, row - 0.42, row + 0.42, color="black", linewidth=2.5)
     ratios.invert_yaxis()
     ratios.set_xscale("log")
+    ticks = [0.1, 0.2, 0.3, 0.5, 1, 2, 3, 5]
+    ratios.set_xticks(ticks, [f"{t:g}x" for t in ticks])
+    ratios.minorticks_off()
     ratios.axvline(1, color="grey", linewidth=0.8)
-    ratios.set_title("product / baseline (green: target met)")
+    ratios.set_title("product / baseline (green: target met; black: the target)")
     counts = [i["workers"] for i in results["intake"]]
     for label, series in (("intake", [i["product"]["rate"] for i in results["intake"]]),
                           ("intake baseline", [i["baseline"]["rate"] for i in results["intake"]]),
