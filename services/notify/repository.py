@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, func, text
+from sqlalchemy import JSON, bindparam, func, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
@@ -22,10 +22,40 @@ from shared.models import (
     Patient,
     TriageDecision,
 )
+from shared.statements import new_row
 
 
-def decision(session: Session, decision_id: uuid.UUID) -> TriageDecision | None:
-    return session.get(TriageDecision, decision_id)
+@dataclass(frozen=True)
+class RoutedDecision:
+    """What scheduling follow-ups and alerting staff read of a decision: not its stored
+    inputs and reasoning, several kB of JSON a row."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    urgency: str
+    decided_at: datetime
+    follow_up_plan: list[dict]
+    patient_timezone: str
+
+
+ROUTED_DECISION = (
+    select(TriageDecision.id, TriageDecision.case_id, TriageDecision.urgency,
+           TriageDecision.decided_at,
+           TriageDecision.outcome["follow_up_plan"].label("follow_up_plan"),
+           Patient.timezone)
+    .join(Case, col(Case.id) == col(TriageDecision.case_id))
+    .join(Patient, col(Patient.id) == col(Case.patient_id))
+    .where(TriageDecision.id == bindparam("decision_id"))
+)
+
+
+def routed_decision(session: Session, decision_id: uuid.UUID) -> RoutedDecision | None:
+    row = session.connection().execute(ROUTED_DECISION, {"decision_id": decision_id}).first()
+    if row is None:
+        return None
+    return RoutedDecision(id=row.id, case_id=row.case_id, urgency=row.urgency,
+                          decided_at=row.decided_at, follow_up_plan=row.follow_up_plan or [],
+                          patient_timezone=row.timezone)
 
 
 def add_follow_ups(session: Session, case_id: uuid.UUID, decision_id: uuid.UUID,
@@ -34,10 +64,12 @@ def add_follow_ups(session: Session, case_id: uuid.UUID, decision_id: uuid.UUID,
     `planned` pairs each step with its first attempt time (out of quiet hours)."""
     if not planned:
         return 0
-    rows = [FollowUp(case_id=case_id, decision_id=decision_id, step=p.step, kind=p.kind,
-                     purpose=p.purpose, due_at=p.due_at, next_attempt_at=first).model_dump()
+    rows = [new_row(FollowUp, case_id=case_id, decision_id=decision_id, step=p.step,
+                    kind=p.kind, purpose=p.purpose, due_at=p.due_at, next_attempt_at=first)
             for p, first in planned]
-    inserted = session.exec(insert(FollowUp).values(rows).on_conflict_do_nothing(
+    # On the connection: through the Session an INSERT of a mapped class takes the ORM's
+    # bulk path (shared/statements.py says why that is avoided on hot paths).
+    inserted = session.connection().execute(insert(FollowUp).values(rows).on_conflict_do_nothing(
         constraint="uq_follow_ups_decision_step").returning(FollowUp.id))
     return len(inserted.all())
 
@@ -46,13 +78,11 @@ def cancel_open_follow_ups(session: Session, case_id: uuid.UUID,
                            keep_decision: uuid.UUID | None = None) -> None:
     """A newer decision's plan replaces the older decisions' reminders that were not sent; a
     closed case (keep_decision None) keeps none."""
-    stale = select(FollowUp).where(FollowUp.case_id == case_id,
-                                   FollowUp.status == FollowUpStatus.SCHEDULED)
+    stale = update(FollowUp).where(col(FollowUp.case_id) == case_id,
+                                   col(FollowUp.status) == FollowUpStatus.SCHEDULED)
     if keep_decision is not None:
-        stale = stale.where(FollowUp.decision_id != keep_decision)
-    for follow_up in session.exec(stale).all():
-        follow_up.status = FollowUpStatus.CANCELLED
-        session.add(follow_up)
+        stale = stale.where(col(FollowUp.decision_id) != keep_decision)
+    session.exec(stale.values(status=FollowUpStatus.CANCELLED))
 
 
 @dataclass(frozen=True)
@@ -130,6 +160,3 @@ def failed_deliveries(session: Session, limit: int = 100) -> list[FailedDelivery
             for row in session.connection().execute(_FAILED, {"limit": limit})]
 
 
-def recipient_of_case(session: Session, case_id: uuid.UUID) -> Patient:
-    case = session.get_one(Case, case_id)
-    return session.get_one(Patient, case.patient_id)

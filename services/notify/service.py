@@ -58,13 +58,12 @@ class Outcome(StrEnum):
 
 
 def schedule_follow_ups(session: Session, message: CaseRouted, config: NotifyConfig) -> int:
-    decision = repository.decision(session, message.decision_id)
+    decision = repository.routed_decision(session, message.decision_id)
     if decision is None:
         log.warning("case routed with unknown decision %s; dropped", message.decision_id)
         return 0
-    planned = plan_follow_ups(decision.decided_at, decision.outcome.get("follow_up_plan", []))
-    patient = repository.recipient_of_case(session, decision.case_id)
-    zone = patient_zone(patient.timezone, config.clinic_timezone)
+    planned = plan_follow_ups(decision.decided_at, decision.follow_up_plan)
+    zone = patient_zone(decision.patient_timezone, config.clinic_timezone)
     timed = [(p, first_allowed(p.due_at, zone, config.quiet_hours)) for p in planned]
     repository.cancel_open_follow_ups(session, decision.case_id, keep_decision=decision.id)
     return repository.add_follow_ups(session, decision.case_id, decision.id, timed)

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from services.notify.channels.base import Channel, DeliveryError
 from services.notify.messages import RenderedMessage
+from services.notify.repository import RoutedDecision
 from shared.models import (
     OPEN_QUEUE_STATUSES,
     QueueEntry,
@@ -49,7 +50,8 @@ def _add(session: Session, kind: str, case_id: uuid.UUID, decision_id: uuid.UUID
         for user in recipients]).on_conflict_do_nothing(constraint="uq_staff_alerts_once"))
 
 
-def alert_if_emergency(session: Session, decision: TriageDecision, now: datetime) -> bool:
+def alert_if_emergency(session: Session, decision: RoutedDecision | TriageDecision,
+                       now: datetime) -> bool:
     """Queues the on-duty clinicians' alert for an emergency route; True when it did."""
     if decision.urgency != "emergency":
         return False

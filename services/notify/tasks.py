@@ -22,7 +22,7 @@ def case_routed(**payload) -> None:
     config = NotifyConfig.from_settings(get_settings())
     with sync_session(engine()) as session, session.begin():
         created = service.schedule_follow_ups(session, message, config)
-        decision = repository.decision(session, message.decision_id)
+        decision = repository.routed_decision(session, message.decision_id)
         alerted = decision is not None and staff_alerts.alert_if_emergency(session, decision,
                                                                            utcnow())
     log.info("case %s: %d follow-ups scheduled", message.case_id, created)

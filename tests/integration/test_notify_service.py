@@ -10,10 +10,10 @@ from sqlalchemy import text
 
 from services.notify.channels.email import EmailChannel
 from services.notify.dispatcher import dispatch_due
-from services.notify.service import NotifyConfig, Outcome, schedule_follow_ups
+from services.notify.service import NotifyConfig, Outcome, schedule_follow_ups, stop_follow_ups
 from services.triage.service import triage_case
 from shared.clock import utcnow
-from shared.contracts import CaseRouted, TriageCase
+from shared.contracts import CaseClosed, CaseRouted, TriageCase
 from shared.db import sync_session
 from tests.integration.helpers import create_patient, submit_intake
 
@@ -130,3 +130,30 @@ def test_without_an_smtp_server_mail_lands_in_the_local_mail_folder(routed, engi
 
     files = list((settings.maildir / "new").iterdir())
     assert files and patient["email"] in files[0].read_text()
+
+
+def test_a_new_decision_cancels_the_unsent_follow_ups_of_the_one_before(routed, engine,
+                                                                       settings):
+    _patient, first = routed
+    assert schedule(engine, first, settings) > 0
+    with sync_session(engine) as session, session.begin():
+        second = triage_case(session, TriageCase(message_id=uuid.uuid4(), case_id=first.case_id,
+                                                 reason="exam_recorded"), utcnow())
+
+    assert schedule(engine, second, settings) > 0
+
+    with engine.connect() as conn:
+        statuses = dict(conn.execute(text(
+            "SELECT decision_id, array_agg(DISTINCT status) FROM follow_ups "
+            "GROUP BY decision_id")).all())
+    assert statuses == {first.id: ["cancelled"], second.id: ["scheduled"]}
+
+
+def test_closing_the_case_cancels_every_unsent_follow_up(routed, engine, settings):
+    _patient, decision = routed
+    assert schedule(engine, decision, settings) > 0
+
+    with sync_session(engine) as session, session.begin():
+        stop_follow_ups(session, CaseClosed(message_id=uuid.uuid4(), case_id=decision.case_id))
+
+    assert {status for _step, status, _due in follow_up_rows(engine)} == {"cancelled"}
