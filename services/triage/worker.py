@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from celery.signals import worker_process_init
+
+from services.triage.warm_up import warm_up
 from shared import worker_checks
 from shared.db import ProcessEngine
 from shared.messaging import make_celery
@@ -11,3 +14,8 @@ app = make_celery("triage", get_settings(), include=["services.triage.tasks"])
 worker_checks.install(app)
 # Each pool child builds its own connection pool on first use.
 engine = ProcessEngine()
+
+
+@worker_process_init.connect
+def _warm_up_pool_process(**_kwargs) -> None:
+    warm_up(engine)
