@@ -21,7 +21,6 @@ from clinic_cli.supervisor import Supervisor
 
 PROFILE_DIR_VARIABLE = "CLINIC_BENCH_PROFILE_DIR"
 SAMPLES_PER_SECOND = "200"
-FORMAT = "flamegraph"  # or "raw": collapsed stacks, for scripts (and flamegraph.pl)
 _sequence = itertools.count(1)
 
 
@@ -39,8 +38,7 @@ def profiled(supervisor: Supervisor, out_dir: Path) -> Iterator[None]:
     """Records every child of `supervisor` while the block runs."""
     with ExitStack() as stack:
         for child in supervisor.children:
-            suffix = ".svg" if FORMAT == "flamegraph" else ".txt"
-            path = out_dir / f"{next(_sequence):02d}-{child.name}{suffix}"
+            path = out_dir / f"{next(_sequence):02d}-{child.name}.svg"
             stack.enter_context(_recording(child.process.pid, path))
         yield
 
@@ -49,7 +47,7 @@ def profiled(supervisor: Supervisor, out_dir: Path) -> Iterator[None]:
 def _recording(pid: int, path: Path) -> Iterator[None]:
     recorder = subprocess.Popen(
         [py_spy(), "record", "--pid", str(pid), "--subprocesses", "--nonblocking",
-         "--rate", SAMPLES_PER_SECOND, "--format", FORMAT, "--output", str(path)],
+         "--rate", SAMPLES_PER_SECOND, "--format", "flamegraph", "--output", str(path)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         yield

@@ -19,6 +19,7 @@ from services.notify import repository
 from services.notify.channels.base import Channel, DeliveryError
 from services.notify.contact import Route, choose_routes
 from services.notify.messages import render
+from services.notify.repository import RoutedDecision
 from services.notify.retry import RetryPolicy
 from services.notify.schedule import QuietHours, first_allowed, patient_zone, plan_follow_ups
 from shared.audit import SYSTEM_NOTIFY, record_audit
@@ -62,6 +63,11 @@ def schedule_follow_ups(session: Session, message: CaseRouted, config: NotifyCon
     if decision is None:
         log.warning("case routed with unknown decision %s; dropped", message.decision_id)
         return 0
+    return schedule_for(session, decision, config)
+
+
+def schedule_for(session: Session, decision: RoutedDecision, config: NotifyConfig) -> int:
+    """The decision's follow-up plan as reminders, replacing older decisions' unsent ones."""
     planned = plan_follow_ups(decision.decided_at, decision.follow_up_plan)
     zone = patient_zone(decision.patient_timezone, config.clinic_timezone)
     timed = [(p, first_allowed(p.due_at, zone, config.quiet_hours)) for p in planned]

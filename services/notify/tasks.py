@@ -21,10 +21,12 @@ def case_routed(**payload) -> None:
     message = CaseRouted.model_validate(payload)
     config = NotifyConfig.from_settings(get_settings())
     with sync_session(engine()) as session, session.begin():
-        created = service.schedule_follow_ups(session, message, config)
         decision = repository.routed_decision(session, message.decision_id)
-        alerted = decision is not None and staff_alerts.alert_if_emergency(session, decision,
-                                                                           utcnow())
+        if decision is None:
+            log.warning("case routed with unknown decision %s; dropped", message.decision_id)
+            return
+        created = service.schedule_for(session, decision, config)
+        alerted = staff_alerts.alert_if_emergency(session, decision, utcnow())
     log.info("case %s: %d follow-ups scheduled", message.case_id, created)
     if alerted:  # an emergency alert goes out now, not at the next dispatch
         _send_staff_alerts()
