@@ -36,7 +36,7 @@ SELECT urgency, count(*) FROM queue_entries WHERE queue = $1 AND status IN {OPEN
 GROUP BY urgency
 """
 MODALITY = "AND queue_entries.imaging_modality = $3"
-POOL_SIZE = 10  # the product's db_pool_size
+POOL_SIZE = 10  # asyncpg keeps up to twice this open (the product: db_pool_size, 16, no overflow)
 
 
 class Submission(BaseModel):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from starlette.datastructures import Headers
@@ -30,27 +30,44 @@ from services.intake.auth.dependencies import get_principal
 from services.intake.dependencies import BEFORE_COMMIT
 from shared.clock import utcnow
 from shared.models import IdempotencyKey
+from shared.statements import DriverStatement
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 
 
+# Built once: run through the session for most routes, on the driver for POST /cases.
+CLAIM_KEY = insert(IdempotencyKey).values(
+    key=bindparam("key"), principal=bindparam("principal"),
+    request_hash=bindparam("request_hash"), created_at=bindparam("created_at"),
+).on_conflict_do_nothing(constraint="uq_idempotency_keys_principal_key").returning(
+    IdempotencyKey.id)
+CLAIM_KEY_ON_DRIVER = DriverStatement(CLAIM_KEY)
+
+
 @dataclass
 class Claim:
+    """Joins the transaction of the request's effect (services/intake/dependencies.py)."""
+
     key: str
     principal: str
     request_hash: str
     inserted: bool = field(default=False)
 
+    def _parameters(self) -> dict:
+        return {"key": self.key, "principal": self.principal,
+                "request_hash": self.request_hash, "created_at": utcnow()}
+
     def write_before_commit(self, session) -> None:
-        """SQLAlchemy before_commit hook: the key joins the effect's transaction."""
-        if self.inserted:
-            return
-        row = session.execute(insert(IdempotencyKey).values(
-            key=self.key, principal=self.principal, request_hash=self.request_hash,
-            created_at=utcnow(),
-        ).on_conflict_do_nothing(constraint="uq_idempotency_keys_principal_key")
-            .returning(IdempotencyKey.id)).first()
+        """SQLAlchemy before_commit hook."""
+        if not self.inserted:
+            self._claimed(session.execute(CLAIM_KEY, self._parameters()).first())
+
+    async def write_on_driver(self, driver) -> None:
+        if not self.inserted:
+            self._claimed(await CLAIM_KEY_ON_DRIVER.fetchval(driver, self._parameters()))
+
+    def _claimed(self, row) -> None:
         if row is None:  # a twin committed first: this transaction (and its effect) rolls back
             raise KeyInFlight()
         self.inserted = True
@@ -92,7 +109,7 @@ class IdempotencyMiddleware:
             return await _answer_known(known, digest)(scope, receive, send)
 
         claim = Claim(key, principal, digest)
-        scope.setdefault("state", {})[BEFORE_COMMIT] = claim.write_before_commit
+        scope.setdefault("state", {})[BEFORE_COMMIT] = claim
         started: dict = {}
         chunks: list[bytes] = []
 

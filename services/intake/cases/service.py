@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.exc import IntegrityError
+import asyncpg
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,12 +25,11 @@ from shared.models import (
     IntakeResponse,
     Observation,
     OutboxMessage,
-    Patient,
     QueueEntry,
     TriageDecision,
 )
 from shared.outbox import add_to_outbox, outbox_row
-from shared.statements import insert_row, new_row, row_parameters
+from shared.statements import DriverStatement, insert_row, new_row, row_parameters
 
 
 def _open_case():
@@ -40,11 +39,12 @@ def _open_case():
         insert_row(AuditEvent, "audit_").cte("audit"))
 
 
-# The most frequent write: one statement, built once (shared/statements.py says why).
-OPEN_CASE = _open_case()
+# The most frequent write: one statement, built once, run on the driver (shared/statements.py
+# says why). Being one statement, it commits all four rows or none without a transaction.
+OPEN_CASE = DriverStatement(_open_case())
 
 
-async def open_case(session: AsyncSession, submission: IntakeSubmission, actor: Actor,
+async def open_case(driver: asyncpg.Connection, submission: IntakeSubmission, actor: Actor,
                     request_id: str) -> dict:
     """The case, its answers, its triage request and its audit row, in one round trip.
     Returns the case's row."""
@@ -57,16 +57,15 @@ async def open_case(session: AsyncSession, submission: IntakeSubmission, actor: 
     audit = audit_event(actor, "create", "Case", case["id"], patient_id=submission.patient_id,
                         request_id=request_id)
     try:
-        await (await session.connection()).execute(OPEN_CASE, {
+        await OPEN_CASE.execute(driver, {
             **row_parameters(case, "case_"), **row_parameters(answers, "answers_"),
             **row_parameters(triage_request, "triage_request_"),
             **row_parameters(audit, "audit_")})
-    except IntegrityError:
-        await session.rollback()
-        if await session.get(Patient, submission.patient_id) is None:
-            raise InvalidReference(f"no patient with id {submission.patient_id}",
-                                   field="body.patient_id") from None
-        raise
+    except asyncpg.ForeignKeyViolationError:
+        # Every other row refers to the case the same statement inserts: only the patient
+        # can be missing.
+        raise InvalidReference(f"no patient with id {submission.patient_id}",
+                               field="body.patient_id") from None
     return case
 
 

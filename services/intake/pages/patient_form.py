@@ -14,7 +14,7 @@ from services.intake.auth.sign_in import set_csrf_cookie
 from services.intake.cases import service as cases
 from services.intake.cases.schemas import IntakeSubmission
 from services.intake.cases.views import case_view
-from services.intake.dependencies import RequestIdDep, SessionDep
+from services.intake.dependencies import RequestIdDep, SessionDep, driver_connection
 from services.intake.pages.access import PageRefused, patient_page
 from services.intake.pages.questions import STEPS, read_answers
 from services.intake.pages.rendering import render
@@ -51,8 +51,7 @@ async def form_page(request: Request, session: SessionDep, token: str | None = N
 
 
 @router.post("/form")
-async def submit_form(request: Request, session: SessionDep, patient: Patient,
-                      request_id: RequestIdDep):
+async def submit_form(request: Request, patient: Patient, request_id: RequestIdDep):
     form = await request.form()
     answers = {key: [str(v) for v in form.getlist(key)] for key in form
                if key != "csrf_token"}
@@ -61,8 +60,8 @@ async def submit_form(request: Request, session: SessionDep, patient: Patient,
         return _form(request, patient, answers, result.errors,
                      status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
     submission = IntakeSubmission(patient_id=patient.patient_id, history=result.history)
-    case = await cases.open_case(session, submission, patient.actor, request_id)
-    await session.commit()
+    async with driver_connection(request) as driver:
+        case = await cases.open_case(driver, submission, patient.actor, request_id)
     return RedirectResponse(f"/form/done/{case['id']}", status_code=status.HTTP_303_SEE_OTHER)
 
 
