@@ -144,12 +144,10 @@ def _answer_known(known: IdempotencyKey, digest: str):
 
 
 async def _principal(scope: Scope, receive: Receive) -> str | None:
-    request = Request(scope, receive)
-    async with scope["app"].state.session_factory() as session:
-        try:
-            return (await get_principal(request, session)).actor.id
-        except HTTPException:
-            return None
+    try:
+        return (await get_principal(Request(scope, receive))).actor.id
+    except HTTPException:
+        return None
 
 
 def install_idempotency(app: FastAPI) -> None:

@@ -7,6 +7,7 @@ from celery.signals import worker_process_init
 from services.triage.warm_up import warm_up
 from shared import worker_checks
 from shared.db import ProcessEngine
+from shared.memory import set_aside_startup_objects
 from shared.messaging import make_celery
 from shared.settings import get_settings
 
@@ -19,3 +20,4 @@ engine = ProcessEngine()
 @worker_process_init.connect
 def _warm_up_pool_process(**_kwargs) -> None:
     warm_up(engine)
+    set_aside_startup_objects()

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, text
 from shared.clock import utcnow
 from shared.db import make_sync_engine
 from shared.logging import configure_logging
+from shared.memory import set_aside_startup_objects
 from shared.messaging import make_celery
 from shared.settings import Settings, get_settings
 
@@ -118,6 +119,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, relay.stop)
     signal.signal(signal.SIGINT, relay.stop)
     log.info("outbox relay started")
+    set_aside_startup_objects()
     relay.run_forever()
     log.info("outbox relay stopped")
 

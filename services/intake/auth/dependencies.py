@@ -15,7 +15,6 @@ from fastapi import Depends, HTTPException, Request, status
 from services.intake.auth.permissions import Permission, is_granted
 from services.intake.auth.principal import Principal
 from services.intake.auth.sessions import is_staff_token, user_for_token
-from services.intake.dependencies import SessionDep
 from shared.clock import utcnow
 from shared.models import Role
 from shared.patient_links import InvalidLink, read_link
@@ -32,10 +31,10 @@ def _unauthenticated(message: str = "Sign in to continue.") -> HTTPException:
                          headers={"WWW-Authenticate": "Bearer"})
 
 
-async def _principal_from_token(request: Request, session, token: str, ambient: bool,
-                                ) -> Principal:
+async def _principal_from_token(request: Request, token: str, ambient: bool) -> Principal:
     if is_staff_token(token):
-        user = await user_for_token(session, token, utcnow(), request.app.state.signed_in)
+        user = await user_for_token(request.app.state.engine, token, utcnow(),
+                                    request.app.state.signed_in)
         if user is None:
             raise _unauthenticated("Your session has ended. Sign in again.")
         return Principal(role=Role(user.role), user_id=user.user_id, ambient=ambient)
@@ -51,11 +50,11 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def get_principal(request: Request, session: SessionDep) -> Principal:
+async def get_principal(request: Request) -> Principal:
     if (token := _bearer(request)) is not None:
-        principal = await _principal_from_token(request, session, token, ambient=False)
+        principal = await _principal_from_token(request, token, ambient=False)
     elif token := request.cookies.get(SESSION_COOKIE) or request.cookies.get(PATIENT_COOKIE):
-        principal = await _principal_from_token(request, session, token, ambient=True)
+        principal = await _principal_from_token(request, token, ambient=True)
         await _check_csrf(request)
     else:
         raise _unauthenticated()
@@ -97,9 +96,7 @@ def require(permission: Permission):
 async def authorised(request: Request, permission: Permission) -> Principal:
     """What `requires(permission)` resolves, for the route that resolves it itself
     (POST /cases, services/intake/cases/router.py says why)."""
-    async with request.app.state.session_factory() as session:
-        principal = await get_principal(request, session)
-    return _ensure_granted(principal, permission)
+    return _ensure_granted(await get_principal(request), permission)
 
 
 def requires(permission: Permission):

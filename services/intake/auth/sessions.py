@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -45,14 +46,16 @@ SIGNED_IN_USER = (
 )
 
 
-async def user_for_token(session: AsyncSession, token: str, now: datetime,
+async def user_for_token(engine: AsyncEngine, token: str, now: datetime,
                          cache: SignedInCache) -> SignedIn | None:
-    """The active user whose unrevoked, unexpired session this token opens."""
+    """The active user whose unrevoked, unexpired session this token opens. Looked up on a
+    connection of its own, returned to the pool before the request's work takes one."""
     digest = _digest(token)
     if (known := cache.get(digest, now)) is not None:
         return known
-    connection = await session.connection()  # Core, not the ORM: shared/statements.py
-    row = (await connection.execute(SIGNED_IN_USER, {"token_hash": digest, "now": now})).first()
+    async with engine.connect() as connection:  # Core, not the ORM: shared/statements.py
+        row = (await connection.execute(SIGNED_IN_USER,
+                                        {"token_hash": digest, "now": now})).first()
     if row is None:
         return None
     signed_in = SignedIn(user_id=row.id, role=row.role, expires_at=row.expires_at)

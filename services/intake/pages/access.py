@@ -11,7 +11,6 @@ from fastapi import HTTPException, Request, status
 from services.intake.auth.dependencies import get_principal
 from services.intake.auth.permissions import Permission, is_granted
 from services.intake.auth.principal import Principal
-from services.intake.dependencies import SessionDep
 from shared.models import Role
 
 
@@ -39,9 +38,9 @@ def safe_next(next_url: str | None) -> str:
     return "/staff"
 
 
-async def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+async def optional_principal(request: Request) -> Principal | None:
     try:
-        return await get_principal(request, session)
+        return await get_principal(request)
     except HTTPException as refused:
         if refused.status_code == status.HTTP_401_UNAUTHORIZED:
             return None
@@ -53,8 +52,8 @@ def staff_page(permission: Permission | None = None, roles: Iterable[Role] = ())
     of `roles`)."""
     allowed_roles = frozenset(roles)
 
-    async def dependency(request: Request, session: SessionDep) -> Principal:
-        principal = await optional_principal(request, session)
+    async def dependency(request: Request) -> Principal:
+        principal = await optional_principal(request)
         if principal is None or principal.is_patient:
             raise SignInNeeded(request.url.path)
         granted = is_granted(principal.role, permission) if permission else \
@@ -67,8 +66,8 @@ def staff_page(permission: Permission | None = None, roles: Iterable[Role] = ())
     return dependency
 
 
-async def patient_page(request: Request, session: SessionDep) -> Principal:
-    principal = await optional_principal(request, session)
+async def patient_page(request: Request) -> Principal:
+    principal = await optional_principal(request)
     if principal is None or not principal.is_patient:
         raise PageRefused(status.HTTP_401_UNAUTHORIZED, "error.link_needed")
     return principal

@@ -67,15 +67,15 @@ async def sign_in_submit(request: Request, session: SessionDep):
 
 @router.post("/sign-out")
 async def sign_out_submit(request: Request, session: SessionDep):
-    await optional_principal(request, session)  # checks the CSRF token of a signed-in user
+    await optional_principal(request)  # checks the CSRF token of a signed-in user
     response = RedirectResponse("/sign-in", status_code=status.HTTP_303_SEE_OTHER)
     await sign_out(request, response, session)
     return response
 
 
 @router.get("/staff")
-async def staff_home(request: Request, session: SessionDep):
-    principal = await optional_principal(request, session)
+async def staff_home(request: Request):
+    principal = await optional_principal(request)
     if principal is None or principal.is_patient:
         return RedirectResponse("/sign-in", status_code=status.HTTP_303_SEE_OTHER)
     home = {Role.CLINICIAN: "/staff/board", Role.FRONT_DESK: "/staff/cases",

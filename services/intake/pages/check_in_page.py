@@ -25,7 +25,7 @@ CHOICES = {"trends": [t.value for t in Trend], "symptoms": [s.value for s in New
 async def check_in_page(request: Request, session: SessionDep, token: str | None = None):
     if token:
         return enter_with_link(request, token, "/check-in")
-    patient = await patient_page(request, session)
+    patient = await patient_page(request)
     await service.case_of_link(session, patient)  # a link that is not a check-in: 404 page
     return render(request, "check_in.html", answers={}, errors={}, **CHOICES)
 

@@ -43,10 +43,10 @@ def enter_with_link(request: Request, token: str, landing: str) -> RedirectRespo
 
 
 @router.get("/form")
-async def form_page(request: Request, session: SessionDep, token: str | None = None):
+async def form_page(request: Request, token: str | None = None):
     if token:
         return enter_with_link(request, token, "/form")
-    patient = await patient_page(request, session)
+    patient = await patient_page(request)
     return _form(request, patient, answers={}, errors={})
 
 
