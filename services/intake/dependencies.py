@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 # before it commits (the Idempotency-Key claim does; services/intake/idempotency.py).
 BEFORE_COMMIT = "before_commit"
 
+
 class BeforeCommit(Protocol):
     def write_before_commit(self, session: Any) -> None: ...
 

@@ -3,9 +3,12 @@ and forgetful on demand."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from services.intake.auth.signed_in_cache import SignedIn, SignedInCache
 
@@ -39,3 +42,61 @@ def test_forgetting_a_user_forgets_every_token_of_theirs_and_no_other():
     cache.forget_user(user)
     assert cache.get("a", NOW) is None and cache.get("b", NOW) is None
     assert cache.get("c", NOW) == other
+
+
+class Lookups:
+    """A lookup that takes a while, counting how often it ran."""
+
+    def __init__(self, result=None, error: Exception | None = None):
+        self.result, self.error, self.calls = result, error, 0
+
+    async def __call__(self):
+        self.calls += 1
+        await asyncio.sleep(0.02)
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def test_requests_missing_one_token_at_once_share_one_lookup_and_the_next_miss_looks_again():
+    cache, lookup = SignedInCache(), Lookups(result=signed_in())
+
+    async def scenario():
+        together = await asyncio.gather(*(cache.look_up_once("d", lookup) for _ in range(20)))
+        later = await cache.look_up_once("d", lookup)
+        return together, later
+
+    together, later = asyncio.run(scenario())
+
+    assert lookup.calls == 2
+    assert all(found == lookup.result for found in together) and later == lookup.result
+
+
+def test_a_failed_lookup_reaches_every_waiter_and_is_not_remembered():
+    cache, lookup = SignedInCache(), Lookups(error=ConnectionError("database away"))
+
+    async def scenario():
+        outcomes = await asyncio.gather(*(cache.look_up_once("d", lookup) for _ in range(5)),
+                                        return_exceptions=True)
+        with pytest.raises(ConnectionError):
+            await cache.look_up_once("d", lookup)
+        return outcomes
+
+    outcomes = asyncio.run(scenario())
+
+    assert lookup.calls == 2
+    assert all(isinstance(outcome, ConnectionError) for outcome in outcomes)
+
+
+def test_one_waiter_cancelled_does_not_cancel_the_lookup_for_the_others():
+    cache, lookup = SignedInCache(), Lookups(result=signed_in())
+
+    async def scenario():
+        first = asyncio.ensure_future(cache.look_up_once("d", lookup))
+        second = asyncio.ensure_future(cache.look_up_once("d", lookup))
+        await asyncio.sleep(0)
+        first.cancel()
+        return await second
+
+    assert asyncio.run(scenario()) == lookup.result
+    assert lookup.calls == 1

@@ -53,6 +53,11 @@ async def user_for_token(engine: AsyncEngine, token: str, now: datetime,
     digest = _digest(token)
     if (known := cache.get(digest, now)) is not None:
         return known
+    return await cache.look_up_once(digest, lambda: _look_up(engine, digest, now, cache))
+
+
+async def _look_up(engine: AsyncEngine, digest: str, now: datetime,
+                   cache: SignedInCache) -> SignedIn | None:
     async with engine.connect() as connection:  # Core, not the ORM: shared/statements.py
         row = (await connection.execute(SIGNED_IN_USER,
                                         {"token_hash": digest, "now": now})).first()

@@ -10,7 +10,9 @@ API processes stop accepting them within MEMORY_SECONDS.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +32,7 @@ class SignedIn:
 class SignedInCache:
     def __init__(self, seconds: float = MEMORY_SECONDS, size: int = MAX_TOKENS):
         self._entries: TTLCache[str, tuple[SignedIn, datetime]] = TTLCache(size, seconds)
+        self._pending: dict[str, asyncio.Future[SignedIn | None]] = {}
 
     def get(self, token_digest: str, now: datetime) -> SignedIn | None:
         entry = self._entries.get(token_digest)
@@ -39,6 +42,25 @@ class SignedInCache:
 
     def remember(self, token_digest: str, signed_in: SignedIn) -> None:
         self._entries[token_digest] = (signed_in, signed_in.expires_at)
+
+    async def look_up_once(self, token_digest: str,
+                           look_up: Callable[[], Awaitable[SignedIn | None]]) -> SignedIn | None:
+        """`look_up()`, shared by every request that misses this token while it runs. When an
+        entry lapsed under load, each request in flight with that token took a pooled
+        connection for the same row, once a second (bench: intake p99 75-128 ms; 57-84 ms
+        with the memory lasting a minute)."""
+        pending = self._pending.get(token_digest)
+        if pending is None:
+            pending = asyncio.ensure_future(look_up())
+            self._pending[token_digest] = pending
+            pending.add_done_callback(lambda done: self._settled(token_digest, done))
+        # Shielded: one waiter's cancellation (its client went away) is not the others'.
+        return await asyncio.shield(pending)
+
+    def _settled(self, token_digest: str, done: asyncio.Future) -> None:
+        self._pending.pop(token_digest, None)
+        if not done.cancelled():
+            done.exception()  # seen, even if every waiter was cancelled
 
     def forget_token(self, token_digest: str) -> None:
         self._entries.pop(token_digest, None)
