@@ -6,11 +6,10 @@ of load from elsewhere on the machine does not land on one side only."""
 
 from __future__ import annotations
 
-import statistics
-
 from bench.context import Context
 from bench.drive import loadgen
 from bench.fixtures import bearer, intake_bodies, patients, staff_token
+from bench.stats import median_of
 from bench.system import baseline_app_spec, ports, product_spec, running, wait_http
 from shared.settings import Settings
 
@@ -63,8 +62,6 @@ def _spec(ctx: Context, url: str, headers: dict[str, str]) -> dict:
 
 def _median(results: list[dict]) -> dict:
     """Each figure's median over the rounds; non-2xx answers are summed so none go unseen."""
-    keys = ("rate", "p50_ms", "p90_ms", "p99_ms", "max_ms", "count")
-    merged = {key: statistics.median(r[key] for r in results) for key in keys}
-    merged["errors"] = sum(n for r in results for status, n in r["statuses"].items()
-                           if int(status) >= 400)
-    return merged
+    return {**median_of(results),
+            "errors": sum(n for r in results for status, n in r["statuses"].items()
+                          if int(status) >= 400)}

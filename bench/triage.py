@@ -5,7 +5,8 @@ Latency: from the moment the submission (or the baseline task) is sent to the mo
 queue entry (or the row) is committed, which a NOTIFY trigger reports (bench/tables.py). The
 relay, notify worker and scheduler run as in `clinic run`; triage runs one process.
 Sustained rate: the triage queue is filled first (the relay publishes every submission), then
-a worker with N processes is started and the commits are timed from the first to the last."""
+a worker with N processes is started and the commits are timed from the first to the last.
+Both figures are medians over `Sizes.rounds` rounds that alternate product and baseline."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bench.context import Context
 from bench.drive import Watch, loadgen
 from bench.fixtures import bearer
 from bench.servers import libpq_url
+from bench.stats import median_of
 from bench.system import (
     baseline_worker_spec,
     ports,
@@ -47,35 +49,45 @@ def measure(ctx: Context) -> dict:
 
 
 def _latency(ctx: Context, api: str) -> dict:
+    """Both workers run throughout; the rounds alternate between them."""
     s = ctx.sizes
     steady = {"mode": "open", "rate": s.steady_rate, "seconds": s.steady_seconds,
               "dsn": libpq_url(ctx.servers.database_url)}
-    product_specs = [product_spec(ctx.env, name, workers=1)
-                     for name in ("triage", "notify", "scheduler")]
-    with running(product_specs, ctx.log) as supervisor:
+    specs = [*(product_spec(ctx.env, name, workers=1)
+               for name in ("triage", "notify", "scheduler")), baseline_worker_spec(ctx.env, 1)]
+    rounds: dict[str, list[dict]] = {"product": [], "baseline": []}
+    with running(specs, ctx.log) as supervisor:
         wait_worker_ready(ctx.log, "triage", supervisor)
-        product = loadgen({**steady, "url": f"{api}/cases", "headers": bearer(ctx.desk_token),
-                           "bodies": ctx.bodies}, ctx.env)
-    with running([baseline_worker_spec(ctx.env, 1)], ctx.log) as supervisor:
         wait_worker_ready(ctx.log, "bench", supervisor)
-        baseline = loadgen({**steady, "celery": True}, ctx.env)
+        for _ in range(s.rounds):
+            rounds["product"].append(loadgen(
+                {**steady, "url": f"{api}/cases", "headers": bearer(ctx.desk_token),
+                 "bodies": ctx.bodies}, ctx.env))
+            rounds["baseline"].append(loadgen({**steady, "celery": True}, ctx.env))
+    product, baseline = median_of(rounds["product"]), median_of(rounds["baseline"])
     return {"product": product, "baseline": baseline,
             "ratio": product["p50_ms"] / baseline["p50_ms"] if baseline["p50_ms"] else 0.0}
 
 
 def _drain(ctx: Context, api: str, workers: int) -> dict:
+    """Each round fills and drains the product's queue, then the baseline's."""
+    rounds: dict[str, list[dict]] = {"product": [], "baseline": []}
     broker = redis.Redis.from_url(ctx.servers.redis_url)
     try:
-        cases = ctx.sizes.drain_cases
-        _submit(ctx, api, cases)
-        _wait_queued(broker, "triage", cases)
-        product = _timed_drain(ctx, product_spec(ctx.env, "triage", workers=workers), cases)
-        tasks = ctx.sizes.drain_tasks
-        _enqueue_baseline(ctx, tasks)
-        _wait_queued(broker, "bench", tasks)
-        baseline = _timed_drain(ctx, baseline_worker_spec(ctx.env, workers), tasks)
+        for _ in range(ctx.sizes.rounds):
+            cases = ctx.sizes.drain_cases
+            _submit(ctx, api, cases)
+            _wait_queued(broker, "triage", cases)
+            rounds["product"].append(_timed_drain(
+                ctx, product_spec(ctx.env, "triage", workers=workers), cases))
+            tasks = ctx.sizes.drain_tasks
+            _enqueue_baseline(ctx, tasks)
+            _wait_queued(broker, "bench", tasks)
+            rounds["baseline"].append(_timed_drain(
+                ctx, baseline_worker_spec(ctx.env, workers), tasks))
     finally:
         broker.close()
+    product, baseline = median_of(rounds["product"]), median_of(rounds["baseline"])
     return {"workers": workers, "product": product, "baseline": baseline,
             "ratio": product["rate"] / baseline["rate"] if baseline["rate"] else 0.0}
 
