@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -31,36 +34,69 @@ def async_url(url: str) -> str:
 
 # Database errors quote their SQL parameters by default; those are patient data, and errors end
 # up in logs and task tracebacks. hide_parameters keeps the statement but drops the values.
-COMMON_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+COMMON_OPTIONS = {"hide_parameters": True}
+# A connection back in the pool for longer than this is pinged before it is handed out.
+IDLE_SECONDS_BEFORE_PING = 1.0
+_IDLE_SINCE = "clinic_idle_since"
 
 
 def make_sync_engine(settings: Settings, **kwargs) -> Engine:
-    # pre_ping re-establishes connections after a PostgreSQL restart without manual action.
-    return create_engine(sync_url(settings.database_url), **COMMON_OPTIONS, **kwargs)
+    engine = create_engine(sync_url(settings.database_url), **COMMON_OPTIONS, **kwargs)
+    _check_on_checkout(engine, closed=lambda dbapi_connection: dbapi_connection.closed)
+    return engine
 
 
 def make_async_engine(settings: Settings) -> AsyncEngine:
     engine = create_async_engine(
         async_url(settings.database_url),
-        hide_parameters=True,
+        **COMMON_OPTIONS,
         pool_size=settings.db_pool_size,
         # None beyond the pool: an overflow connection is closed when it comes back, so under
         # a burst each request paid for a new connection (bench profile: one in fifteen
         # requests). No request holds two connections at once, so waiting for one is safe.
         max_overflow=0,
     )
-    # Instead of pre-ping, which for asyncpg is three round trips (BEGIN, a ping, ROLLBACK)
-    # on every checkout: a fifth of the intake API's time per form (bench profile).
-    event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
+    # asyncpg marks a connection closed as soon as the server closes it (a restart, an
+    # administrator's terminate), without a round trip.
+    _check_on_checkout(engine.sync_engine,
+                       closed=lambda dbapi_connection: dbapi_connection.driver_connection
+                       .is_closed())
     return engine
 
 
-def _refuse_closed_connection(dbapi_connection, _record, _proxy) -> None:
-    """asyncpg marks a connection closed as soon as the server closes it (a restart, an
-    administrator's terminate) without a round trip; SQLAlchemy then discards it and checks
-    out another (its documented pessimistic disconnect handling)."""
-    if dbapi_connection.driver_connection.is_closed():
-        raise DisconnectionError("PostgreSQL closed this connection")
+def _check_on_checkout(engine: Engine, closed: Callable[[Any], bool]) -> None:
+    """Re-establishes connections after a PostgreSQL restart without manual action, as
+    pool_pre_ping did, for less: pre-ping pinged at every checkout, for asyncpg three round
+    trips (BEGIN, ping, ROLLBACK; a fifth of the API's time per form) and for psycopg one of
+    the five per triaged case (bench profiles). Now a connection the driver knows is closed is
+    discarded, and one that sat idle is pinged; one returned a moment ago is trusted. If it
+    broke in that moment, its work fails like any other transient database error (workers
+    retry; the API answers 500 and the client keeps what it sent). Raising DisconnectionError
+    here makes the pool discard the connection and take another (SQLAlchemy's documented
+    pessimistic disconnect handling)."""
+    dialect = engine.dialect
+
+    def mark_idle(_dbapi_connection, record) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    def check(dbapi_connection, record, _proxy) -> None:
+        # record.info belongs to this DBAPI connection: a new one has no mark and is trusted.
+        idle_since = record.info.get(_IDLE_SINCE, time.monotonic())
+        idle_for = time.monotonic() - idle_since
+        if closed(dbapi_connection) or (idle_for > IDLE_SECONDS_BEFORE_PING
+                                        and not _answers(dialect, dbapi_connection)):
+            raise DisconnectionError("PostgreSQL closed this connection")
+
+    event.listen(engine, "checkin", mark_idle)
+    event.listen(engine, "checkout", check)
+
+
+def _answers(dialect, dbapi_connection) -> bool:
+    try:
+        dialect.do_ping(dbapi_connection)
+    except Exception:  # noqa: BLE001 - whatever the driver raises, this connection is unusable
+        return False
+    return True
 
 
 def async_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
