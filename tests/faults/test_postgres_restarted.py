@@ -1,7 +1,7 @@
 """Fault 3: PostgreSQL restarts while the triage worker is working through a backlog. The pool's
 checkout check (shared/db.py) and the tasks' transient-error retries carry the work over the
-gap: every case ends
-routed exactly once, with no manual action. Uses a private PostgreSQL this test may stop."""
+gap: every case ends routed exactly once, with no manual action. Uses a private PostgreSQL this
+test may stop."""
 
 from __future__ import annotations
 
