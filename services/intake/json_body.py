@@ -21,6 +21,9 @@ async def parsed_body(request: Request, model: type[Model]) -> Model:
             for error in problem.errors(include_url=False)]) from None
 
 
+VALIDATION_ERROR = "#/components/schemas/HTTPValidationError"
+
+
 def documented_body(model: type[BaseModel]) -> dict[str, Any]:
     """openapi_extra declaring `model` as the JSON request body and FastAPI's 422 answer (its
     documented way for a route that reads its body itself). The models `model` refers to are
@@ -32,9 +35,6 @@ def documented_body(model: type[BaseModel]) -> dict[str, Any]:
         "responses": {"422": {"description": "Validation Error", "content": {
             "application/json": {"schema": {"$ref": VALIDATION_ERROR}}}}},
     }
-
-
-VALIDATION_ERROR = "#/components/schemas/HTTPValidationError"
 
 
 def _inlined(schema: dict[str, Any]) -> dict[str, Any]:

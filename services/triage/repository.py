@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, exists, func, select, update
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from services.triage.case_input import StoredCase
 from shared.clinical_record import CHECK_IN_QUESTIONNAIRE_ID, QUESTIONNAIRE_ID
@@ -91,17 +91,11 @@ READ_CASE = _read_case()
 STORE_DECISION = _store_decision()
 
 
-def _connection(db: Connection | Session) -> Connection:
-    # The worker passes a Connection (Core: no ORM session per task); a Session also works,
-    # for callers that triage inside a larger unit of work.
-    return db.connection() if isinstance(db, Session) else db
-
-
-def case_for_triage(db: Connection | Session, case_id: uuid.UUID,
+def case_for_triage(connection: Connection, case_id: uuid.UUID,
                     request_id: uuid.UUID) -> CaseForTriage | None:
     """The case, locked for this transaction; None when no such case exists."""
-    row = _connection(db).execute(READ_CASE, {"case_id": case_id,
-                                               "request_id": request_id}).one_or_none()
+    row = connection.execute(READ_CASE, {"case_id": case_id,
+                                         "request_id": request_id}).one_or_none()
     if row is None:
         return None
     stored = None if row.answers is None else StoredCase(
@@ -112,11 +106,11 @@ def case_for_triage(db: Connection | Session, case_id: uuid.UUID,
                          already_decided=row.decided, stored=stored)
 
 
-def store_decision(db: Connection | Session, decision: dict, audit: dict, announcement: dict,
+def store_decision(connection: Connection, decision: dict, audit: dict, announcement: dict,
                    now: datetime) -> None:
     """The decision, its audit row, the case on its queue and marked routed, and the message
     that announces it: one statement."""
-    _connection(db).execute(STORE_DECISION, {
+    connection.execute(STORE_DECISION, {
         **row_parameters(decision, "decision_"),
         **row_parameters(audit, "audit_"),
         **row_parameters(announcement, "announcement_"),

@@ -7,7 +7,6 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Connection
-from sqlmodel import Session
 
 from services.triage import repository
 from services.triage.case_input import build_case_input, snapshot
@@ -22,11 +21,11 @@ log = logging.getLogger("triage.service")
 FIRST_TRIAGE = frozenset({"intake_submitted", "sweep"})
 
 
-def triage_case(db: Connection | Session, message: TriageCase,
+def triage_case(connection: Connection, message: TriageCase,
                 now: datetime) -> TriageDecision | None:
     """Decides the case as of `now`, in the caller's transaction. Returns the new decision,
     or None when this message was already handled (or names no case that can be triaged)."""
-    case = repository.case_for_triage(db, message.case_id, message.message_id)
+    case = repository.case_for_triage(connection, message.case_id, message.message_id)
     if case is None:
         log.warning("triage requested for unknown case %s; dropped", message.case_id)
         return None
@@ -42,7 +41,7 @@ def triage_case(db: Connection | Session, message: TriageCase,
     case_input = build_case_input(case.stored, now)
     decision = _decision_row(case.id, message, evaluate(case_input), snapshot(case_input), now)
     repository.store_decision(
-        db, decision,
+        connection, decision,
         audit=audit_event(SYSTEM_TRIAGE, "create", "TriageDecision", decision["id"],
                           patient_id=case.patient_id),
         announcement=outbox_row(CaseRouted(message_id=uuid.uuid4(), case_id=case.id,

@@ -19,7 +19,7 @@ def triaged(client, engine, patient_id: str | None = None) -> dict:
     patient_id = patient_id or create_patient(client)["id"]
     case = submit_intake(client, patient_id)
     with sync_session(engine) as session, session.begin():
-        decision = triage_case(session, TriageCase(
+        decision = triage_case(session.connection(), TriageCase(
             message_id=uuid.uuid4(), case_id=uuid.UUID(case["id"]), reason="intake_submitted"),
             utcnow())
     with engine.connect() as conn:

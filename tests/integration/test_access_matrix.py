@@ -102,7 +102,7 @@ def world(database_url, redis_server_url):
 def add_follow_up(engine, case_id: str) -> uuid.UUID:
     """A triaged case with one sent reminder, whose check-in link patients can use."""
     with sync_session(engine) as session, session.begin():
-        decision = triage_case(session, TriageCase(message_id=uuid.uuid4(),
+        decision = triage_case(session.connection(), TriageCase(message_id=uuid.uuid4(),
                                                    case_id=uuid.UUID(case_id),
                                                    reason="intake_submitted"), utcnow())
         follow_up = FollowUp(case_id=decision.case_id, decision_id=decision.id, step=0,
@@ -131,7 +131,7 @@ def fresh_queued_case(world: World) -> str:
     case_id = world.client.post("/cases", headers=desk, json={
         "patient_id": world.patient_a, "history": twisted_ankle_history()}).json()["id"]
     with sync_session(world.engine) as session, session.begin():
-        triage_case(session, TriageCase(message_id=uuid.uuid4(), case_id=uuid.UUID(case_id),
+        triage_case(session.connection(), TriageCase(message_id=uuid.uuid4(), case_id=uuid.UUID(case_id),
                                         reason="intake_submitted"), utcnow())
     return case_id
 

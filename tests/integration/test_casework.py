@@ -23,7 +23,7 @@ def queued_case(client, engine) -> dict:
     """A triaged case; "queue" is where the engine put it."""
     case = submit_intake(client, create_patient(client)["id"])
     with sync_session(engine) as session, session.begin():
-        decision = triage_case(session, TriageCase(
+        decision = triage_case(session.connection(), TriageCase(
             message_id=uuid.uuid4(), case_id=uuid.UUID(case["id"]), reason="intake_submitted"), utcnow())
     return {**case, "queue": decision.queue}
 
@@ -87,7 +87,7 @@ def test_a_lead_assigns_several_cases_at_once_each_change_audited(client, app_cl
     for _ in range(3):
         case = submit_intake(client, create_patient(client)["id"])
         with sync_session(engine) as session, session.begin():
-            triage_case(session, TriageCase(message_id=uuid.uuid4(),
+            triage_case(session.connection(), TriageCase(message_id=uuid.uuid4(),
                                             case_id=uuid.UUID(case["id"]), reason="sweep"),
                         utcnow())
         cases.append(case["id"])

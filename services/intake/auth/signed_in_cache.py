@@ -31,17 +31,15 @@ class SignedIn:
 
 class SignedInCache:
     def __init__(self, seconds: float = MEMORY_SECONDS, size: int = MAX_TOKENS):
-        self._entries: TTLCache[str, tuple[SignedIn, datetime]] = TTLCache(size, seconds)
+        self._entries: TTLCache[str, SignedIn] = TTLCache(size, seconds)
         self._pending: dict[str, asyncio.Future[SignedIn | None]] = {}
 
     def get(self, token_digest: str, now: datetime) -> SignedIn | None:
-        entry = self._entries.get(token_digest)
-        if entry is None or entry[1] <= now:
-            return None
-        return entry[0]
+        known = self._entries.get(token_digest)
+        return None if known is None or known.expires_at <= now else known
 
     def remember(self, token_digest: str, signed_in: SignedIn) -> None:
-        self._entries[token_digest] = (signed_in, signed_in.expires_at)
+        self._entries[token_digest] = signed_in
 
     async def look_up_once(self, token_digest: str,
                            look_up: Callable[[], Awaitable[SignedIn | None]]) -> SignedIn | None:
@@ -66,6 +64,6 @@ class SignedInCache:
         self._entries.pop(token_digest, None)
 
     def forget_user(self, user_id: uuid.UUID) -> None:
-        for digest, (signed_in, _) in list(self._entries.items()):
+        for digest, signed_in in list(self._entries.items()):
             if signed_in.user_id == user_id:
                 self._entries.pop(digest, None)
