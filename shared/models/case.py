@@ -44,6 +44,9 @@ class IntakeResponse(SQLModel, table=True):
     source: str = Field(default="patient", max_length=16)
     answers: dict[str, Any] = json_column()
     authored_at: datetime = timestamp()
+    # The check-in this answers. Unique: a check-in link answers once, whatever races.
+    follow_up_id: uuid.UUID | None = Field(default=None, foreign_key="follow_ups.id",
+                                           unique=True)
 
 
 class Observation(SQLModel, table=True):

@@ -22,7 +22,7 @@ class StaffAlert(SQLModel, table=True):
     )
 
     id: uuid.UUID = uuid_pk()
-    kind: str = Field(max_length=16)  # emergency | breach
+    kind: str = Field(max_length=16)  # emergency | breach | escalation
     case_id: uuid.UUID = foreign_key("cases.id")
     decision_id: uuid.UUID = foreign_key("triage_decisions.id", index=False)
     recipient_id: uuid.UUID = foreign_key("users.id")

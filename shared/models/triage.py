@@ -72,6 +72,10 @@ class QueueEntry(SQLModel, table=True):
     # Where the case was before its latest re-route, so the board can show that it moved.
     previous_queue: str | None = Field(default=None, max_length=16)
     previous_urgency: str | None = Field(default=None, max_length=16)
+    # An engine decision this placement did not follow because a clinician set the route or
+    # the route is urgent (services/triage/route_guard.py): a clinician must decide. Cleared
+    # by the next placement, a clinician's or one the engine may make.
+    review_decision_id: uuid.UUID | None = Field(default=None, foreign_key="triage_decisions.id")
     entered_at: datetime = timestamp()
     due_at: datetime = timestamp()
     updated_at: datetime = timestamp()
