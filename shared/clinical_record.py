@@ -98,6 +98,9 @@ class Severity(StrEnum):
     MILD = "mild"
     MODERATE = "moderate"
     SEVERE = "severe"
+    # "There is some, I can't say how much": present, so never read as none, and the missing
+    # severity is asked for after an injury (it decides between home care and an X-ray).
+    PRESENT_SEVERITY_UNKNOWN = "present_severity_unknown"
 
 
 class Treatment(StrEnum):
@@ -114,6 +117,42 @@ class Treatment(StrEnum):
     PAINKILLERS = "painkillers"
     INJECTION = "injection"
     OTHER = "other"
+
+
+class Sex(StrEnum):
+    """Sex recorded for clinical purposes (FHIR Patient.gender's codes)."""
+
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class ImagingModality(StrEnum):
+    XRAY = "xray"
+    MRI = "mri"
+    ULTRASOUND = "ultrasound"
+    CT = "ct"
+    BONE_SCAN = "bone_scan"
+
+
+class ImagingResult(StrEnum):
+    NORMAL = "normal"  # no fracture and nothing else found
+    FRACTURE = "fracture"
+    STRESS_REACTION_OR_FRACTURE = "stress_reaction_or_fracture"
+    TENDON_TEAR = "tendon_tear"
+    LIGAMENT_TEAR = "ligament_tear"
+    CARTILAGE_OR_BONE_BRUISE = "cartilage_or_bone_bruise"  # osteochondral lesion, bone bruise
+    OTHER_ABNORMAL = "other_abnormal"
+    RESULT_NOT_KNOWN = "result_not_known"
+
+
+class PriorImaging(_Record):
+    """Imaging already done for this complaint, and what the patient was told it showed."""
+
+    modality: ImagingModality
+    result: ImagingResult
+    days_ago: Annotated[int, Field(ge=0, le=36500)] | None = None
 
 
 class TreatmentTried(_Record):
@@ -133,6 +172,10 @@ class PreVisitHistory(_Record):
     )
     onset: Onset | None = None
     injury_mechanism: InjuryMechanism | None = None
+    high_energy_injury: bool | None = Field(
+        None, description="Road traffic collision, fall from more than a metre or down several "
+        "stairs, or a crush injury"
+    )
     heard_pop_or_snap: bool | None = None
     felt_kicked_in_calf: bool | None = None
     walked_four_steps_immediately: bool | None = Field(
@@ -145,6 +188,13 @@ class PreVisitHistory(_Record):
     aggravators: list[Aggravator] = Field(default_factory=list)
     pain_score: Annotated[int, Field(ge=0, le=10)] | None = None
     pain_at_rest_or_night: bool | None = None
+    pain_eases_after_warm_up: bool | None = Field(
+        None, description="Does the pain ease once you have warmed up (tendon pattern)?"
+    )
+    pain_settles_with_rest: bool | None = Field(
+        None, description="Does the pain settle within minutes of stopping (shin splints, "
+        "exertional compartment pattern)?"
+    )
     swelling: Severity | None = None
     bruising: Severity | None = None
     visible_deformity: bool | None = None
@@ -164,12 +214,27 @@ class PreVisitHistory(_Record):
     )
     foot_ulcer: bool | None = None
     saddle_numbness_or_bladder_bowel_change: bool | None = None
+    back_pain_or_radiating_leg_pain: bool | None = Field(
+        None, description="Back pain, or pain shooting down the leg from the back or buttock"
+    )
+    peripheral_neuropathy: bool | None = Field(
+        None, description="Known loss of feeling in the feet (neuropathy), from diabetes or "
+        "another cause"
+    )
     calves_or_hamstrings_feel_tight: bool | None = None
     activities: list[Activity] = Field(default_factory=list)
     training_changes: list[TrainingChange] = Field(default_factory=list)
     weekly_load_increase_percent: Annotated[int, Field(ge=0, le=1000)] | None = None
     previous_ankle_sprains: Annotated[int, Field(ge=0, le=100)] | None = None
     previous_stress_fracture: bool | None = None
+    periods_stopped_or_irregular: bool | None = Field(
+        None, description="Periods stopped for three months or more, or irregular (low energy "
+        "availability: bone-stress risk)"
+    )
+    low_bone_density: bool | None = Field(
+        None, description="Told you have low bone density (osteopenia or osteoporosis)"
+    )
+    imaging_done: list[PriorImaging] = Field(default_factory=list)
     diabetes: bool | None = None
     takes_blood_thinners: bool | None = None
     pregnant: bool | None = None
@@ -249,6 +314,12 @@ class ExamFindings(_Record):
     tense_compartment: bool | None = None
     joint_hot_swollen_restricted: bool | None = None
     temperature_celsius: Annotated[float, Field(ge=30, le=45)] | None = None
+    # NICE NG19: a red, warm, swollen foot with a skin temperature over 2 degrees above the
+    # other foot, in a person with neuropathy, is active Charcot until shown otherwise.
+    skin_temperature_difference_celsius: Annotated[float, Field(ge=0, le=15)] | None = Field(
+        None, description="How many degrees warmer the affected foot's skin is than the same "
+        "site on the other foot (0 when it is not warmer)"
+    )
     foot_red_warm_swollen_skin_intact: bool | None = None
     notes: Annotated[str, Field(max_length=2000)] | None = None
 

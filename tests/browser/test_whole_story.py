@@ -85,6 +85,7 @@ def test_patient_form_to_board_exam_override_and_completion(
     next_step(form, "How it happened")
     expect(form.locator(".progress-text")).to_have_text("Step 2 of 8")  # injury step appeared
     answer(form, "What happened?", "My foot turned in and the ankle rolled out")
+    answer(form, "Did it happen in a road accident", "No")
     answer(form, "Right after it happened, could you take four steps on your own? "
                  "(Limping counts.)", "No")
     answer(form, "Can you take four steps now? (Limping counts.)", "No")
@@ -123,6 +124,11 @@ def test_patient_form_to_board_exam_override_and_completion(
         .to_be_hidden()
     answer(form, "Do you take blood thinners?", "No")
     next_step(form, "What you have tried")
+    result = form.get_by_role("group", name="What did the X-ray show?")
+    expect(result).to_be_hidden()  # asked only about imaging the patient ticks
+    answer(form, "Have you already had an X-ray or scan for this problem?", "X-ray")
+    expect(result).to_be_visible()
+    answer(form, "What did the X-ray show?", "I don't know the result")
     next_step(form, "Ready to send")
     form.get_by_role("button", name="Send my answers").click()
     form.wait_for_url(re.compile(r"/form/done/"))
@@ -151,6 +157,7 @@ def test_patient_form_to_board_exam_override_and_completion(
     exam.goto("/staff/cases")
     exam.get_by_role("link", name=re.compile(f"Record exam for {patient['given_name']}")).click()
     expect(exam.get_by_role("heading", name="History (pre-visit form)")).to_be_visible()
+    expect(exam.locator(".history")).to_contain_text("X-ray: I don't know the result")
     assert_accessible(exam, "exam entry")
     for finding in ("Calf squeeze: no plantarflexion (Thompson)",
                     "Palpable gap in the Achilles"):

@@ -133,7 +133,8 @@ def test_the_patient_form_opens_a_case_or_names_the_missing_answers(web, engine,
     assert "Right after it happened, could you take four steps" in incomplete.text
 
     answers = {"csrf_token": csrf, "side": "left", "onset": "injury",
-               "injury_mechanism": "rolled_outward", "walked_four_steps_immediately": "no",
+               "injury_mechanism": "rolled_outward", "high_energy_injury": "no",
+               "walked_four_steps_immediately": "no",
                "walks_four_steps_now": "no", "wound_over_injury": "no",
                "pain_locations": ["outside", "heel"], "pain_score": "7", "swelling": "moderate",
                "visible_deformity": "no", "numbness_or_tingling": "no",

@@ -77,13 +77,24 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("tense_compartment", "Tense compartment"),
         ("joint_hot_swollen_restricted", "Joint hot, swollen, movement restricted"),
         ("temperature_celsius", "Temperature (°C)"),
+        ("skin_temperature_difference_celsius",
+         "Skin of the affected foot warmer than the other foot's by (°C; 0 if not warmer)"),
     )),
 )
 
-CHOICES = {"swelling": tuple(s.value for s in Severity),
-           "bruising": tuple(s.value for s in Severity),
-           "shin_tenderness": tuple(s.value for s in ShinTenderness)}
-NUMBERS = {"temperature_celsius"}
+
+def _choices(enum, labels: dict | None = None) -> tuple[tuple[str, str], ...]:
+    labels = labels or {}
+    return tuple((m.value, labels.get(m, m.value.capitalize())) for m in enum)
+
+
+SEVERITIES = _choices(Severity, {Severity.PRESENT_SEVERITY_UNKNOWN: "Present, not graded"})
+# Each choice field's (value, label) pairs.
+CHOICES = {"swelling": SEVERITIES, "bruising": SEVERITIES,
+           "shin_tenderness": _choices(ShinTenderness)}
+# Each number field's bounds and step, the same as ExamFindings accepts.
+NUMBERS = {"temperature_celsius": (30, 45, 0.1),
+           "skin_temperature_difference_celsius": (0, 15, 0.1)}
 FIELDS = [name for _title, fields in GROUPS for name, _label in fields] + ["notes"]
 
 

@@ -78,4 +78,5 @@ async def _exam(request, session, staff, request_id, case_id, errors, saved=0,
     return render(request, "exam.html", status_code=status_code, principal=staff, case=case,
                   history=history, findings=findings, errors=errors, saved=saved,
                   groups=exam_form.GROUPS, choices=exam_form.CHOICES, kind_of=exam_form.kind_of,
+                  numbers=exam_form.NUMBERS,
                   steps=STEPS, language="en")
