@@ -16,11 +16,18 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from shared.clinical_record import ExamFindings, PreVisitHistory, PriorImaging, Severity
 from shared.db import make_sync_engine
 from shared.settings import Settings
 from tests.fixtures.smtp import free_port
 from tests.integration.auth_helpers import PASSWORD, make_user
 from tests.integration.test_access_matrix import POLICY
+from tests.json_schema import (
+    enum_values,
+    list_item_properties,
+    number_bounds,
+    object_properties,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -107,3 +114,23 @@ def test_no_server_error_and_every_response_matches_the_schema(api_schema, role_
     for operation in operations:
         token = token_for(operation.method.upper(), operation.path, role_tokens)
         fuzz(operation, {"Authorization": f"Bearer {token}"})
+
+
+def _request_body(spec: dict, path: str) -> dict:
+    return spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+
+
+def test_the_openapi_schema_names_every_history_and_exam_field(api_base_url):
+    spec = httpx.get(f"{api_base_url}/openapi.json").json()
+    form = object_properties(_request_body(spec, "/cases"), spec)
+    history = object_properties(form["history"], spec)
+    exam = object_properties(
+        object_properties(_request_body(spec, "/cases/{case_id}/exam-findings"), spec)
+        ["findings"], spec)
+
+    assert set(history) == set(PreVisitHistory.model_fields)
+    assert set(list_item_properties(history["imaging_done"], spec)) == \
+        set(PriorImaging.model_fields)
+    assert Severity.PRESENT_SEVERITY_UNKNOWN.value in enum_values(history["swelling"], spec)
+    assert set(exam) == set(ExamFindings.model_fields)
+    assert number_bounds(exam["skin_temperature_difference_celsius"], spec) == (0, 15)
