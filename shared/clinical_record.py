@@ -19,7 +19,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 QUESTIONNAIRE_ID = "ankle-previsit"
-QUESTIONNAIRE_VERSION = "1.0.0"
+# 1.1.0 added high-energy injury, warm-up and rest patterns, back pain, neuropathy, periods, bone
+# density, imaging done, weeks per treatment, and "present, amount unknown" swelling and bruising.
+QUESTIONNAIRE_VERSION = "1.1.0"
 
 
 class _Record(BaseModel):
