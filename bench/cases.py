@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from services.triage.engine import CaseInput
 from shared.clinical_record import ExamFindings, PreVisitHistory, Treatment, TreatmentTried
 
-_SKIP = {"notes", "onset_date", "side", "treatments_tried"}
+_SKIP = {"notes", "onset_date", "side", "treatments_tried", "imaging_done"}
 # Mostly "no", sometimes unknown, rarely "yes": a realistic mix, so red flags do not swamp it.
 _TRI_STATE = (False,) * 15 + (None,) * 4 + (True,)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from shared.clinical_record import ExamFindings, FollowUpAnswer, PreVisitHistory
+from shared.clinical_record import ExamFindings, FollowUpAnswer, PreVisitHistory, Sex
 
 
 @dataclass(frozen=True)
@@ -20,5 +20,7 @@ class CaseInput:
     exam: ExamFindings | None = None
     age_years: Annotated[int, Field(ge=0, le=120)] | None = None
     days_since_onset: Annotated[int, Field(ge=0, le=36500)] | None = None
+    # From the patient record: bone-stress risk (low energy availability) reads it.
+    sex: Sex | None = None
     # Re-triage after a check-in: lets the time and failed-treatment escalators see the trend.
     follow_up: FollowUpAnswer | None = None

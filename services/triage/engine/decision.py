@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 
@@ -42,8 +42,10 @@ class Citation:
 @dataclass(frozen=True)
 class FiredRule:
     rule_id: str
-    rationale: str
+    rationale: str  # what the rule says, in general
     sources: tuple[Citation, ...]
+    findings: tuple[str, ...] = ()  # this case's findings that made it fire
+    missing: tuple[str, ...] = ()  # what is still unanswered, for rules that fire on it
 
 
 @dataclass(frozen=True)
@@ -75,25 +77,11 @@ class Decision:
     emergency_override: bool = False
     # Routes other fired rules pointed to but lost on precedence, for the clinician's eye.
     also_indicated: tuple[str, ...] = ()
+    # Why the urgency is higher than the winning route's own, when it is.
+    urgency_reason: str = ""
     ruleset_version: str = ""
     ruleset_hash: str = ""
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-DECISION_FIELDS = tuple(f.name for f in fields(Decision))
-
-
-def assemble_decision(values: dict) -> Decision:
-    """``Decision(**values)``, built in one step for the engine's hot path.
-
-    A frozen dataclass's generated ``__init__`` sets every field through
-    ``object.__setattr__``, about 2 µs a decision; this fills the instance dict directly.
-    ``values`` must give every field in DECISION_FIELDS order (tests compare the result with
-    ``Decision(**values)``). The result is as frozen as any Decision.
-    """
-    decision = object.__new__(Decision)
-    decision.__dict__.update(values)
-    return decision

@@ -19,10 +19,13 @@ from shared.clinical_record import (
     Activity,
     Aggravator,
     ExamFindings,
+    ImagingModality,
+    ImagingResult,
     InjuryMechanism,
     Onset,
     PainLocation,
     Severity,
+    Sex,
     ShinTenderness,
     Treatment,
     Trend,
@@ -45,6 +48,7 @@ class Facts:
         "gradual",
         "duration_unknown",
         "acute_trauma",
+        "recent_injury",
         "late_trauma_presentation",
         "beyond_one_week",
         "beyond_three_weeks",
@@ -54,8 +58,11 @@ class Facts:
         "child",
         "under_5",
         "age_3_to_16",
+        "adolescent",
         # red flags
         "febrile",
+        "fever_after_injury",
+        "fever_unanswered",
         "open_wound_after_trauma",
         "deformity_after_trauma",
         "foot_cold_pale_or_pulseless",
@@ -64,17 +71,30 @@ class Facts:
         "hot_swollen_joint",
         "cauda_equina_symptoms",
         "diabetic_ulcer_with_infection_or_ischaemia",
-        "diabetic_red_warm_swollen_foot",
+        "charcot_signs",
+        "red_warm_swollen_foot_not_diabetic",
+        "swelling_present",
+        "swelling_severity_unknown",
         "swelling_moderate_or_worse",
         "anticoagulated_swelling_after_trauma",
         "severe_swelling_or_bruising_after_trauma",
         "febrile_without_trauma",
         "motor_deficit_without_trauma",
         "burning_or_numb_sole_without_trauma",
+        "radicular_symptoms",
+        "night_or_rest_pain_without_trauma",
+        "high_energy_injury",
+        "prior_imaging_fracture_or_tear",
+        "prior_imaging_stress_injury",
+        "prior_imaging_result_unknown",
         # Ottawa and the child rules
         "not_bearing_weight_now",
+        "walking_now_not_confirmed",
         "child_not_bearing_weight",
         "cannot_bear_weight_both_times",
+        "tender_ankle_point",
+        "tender_foot_point",
+        "fracture_sign_outside_ottawa_window",
         "lrar_low_risk",
         "ottawa_excluded",
         "under_5_trauma",
@@ -85,6 +105,7 @@ class Facts:
         "ottawa_negative",
         "any_bony_tenderness",
         "significant_trauma_signs",
+        "pain_7_or_more",
         # Achilles
         "aaos_two_of_four",
         "thompson_positive",
@@ -100,12 +121,14 @@ class Facts:
         "sprain_moderate_or_unstable",
         "athlete",
         "sprain_needs_rehab",
+        "syndesmosis_tender",
         "syndesmosis_specific_signs",
         "syndesmosis_sensitive_signs",
         "proximal_fibula_tender_after_trauma",
         "mechanical_symptoms_after_trauma",
         "persistent_deep_pain_after_sprain",
         "xray_negative_after_trauma",
+        "late_trauma_not_settling",
         # overuse conditions
         "posterior_impingement_suspected",
         "posterior_impingement_ruled_out",
@@ -119,12 +142,16 @@ class Facts:
         "plantar_fasciitis_suspected",
         "training_error",
         "posterior_chain_tight",
+        "eases_after_warm_up",
+        "settles_with_rest",
         "overuse_strain_pattern",
         "shin_pain_diffuse_tenderness",
         "shin_pain_tenderness_unexamined",
         "stress_fracture_high_risk_site",
         "stress_fracture_low_risk_site",
         "stress_fracture_xray_negative",
+        "possible_bone_stress",
+        "bone_stress_risk",
         # response to treatment
         "followup_worse",
         "not_improving",
@@ -138,6 +165,7 @@ class Facts:
         "always",
         "exam_done",
         "trauma_or_onset_unknown",
+        "bony_points_open",
         "diabetic",
         "red_warm_foot_reported",
         "treatment_tried",
@@ -178,6 +206,8 @@ _SPRAIN_MECHANISMS = frozenset(
     }
 )
 _FEVER_CELSIUS = 38.0
+# NICE NG19: a skin temperature more than 2 degrees above the other foot supports active Charcot.
+_CHARCOT_TEMPERATURE_DIFFERENCE = 2.0
 
 # Enum members the derivation compares against, as module constants. On CPython 3.11 reading
 # ``PainLocation.BACK`` goes through the enum metaclass (about 85 ns); a module global costs
@@ -200,11 +230,15 @@ SHIN, CALF = PainLocation.SHIN, PainLocation.CALF
 POINTING_TOES_DOWN, SQUATTING = Aggravator.POINTING_TOES_DOWN, Aggravator.SQUATTING
 HOPPING, FIRST_STEPS_MORNING = Aggravator.HOPPING, Aggravator.FIRST_STEPS_MORNING
 PUSH_OFF, ROLLED_INWARD = InjuryMechanism.PUSH_OFF, InjuryMechanism.ROLLED_INWARD
-SEVERE = Severity.SEVERE
+SEVERE, SEVERITY_UNKNOWN = Severity.SEVERE, Severity.PRESENT_SEVERITY_UNKNOWN
+MALE = Sex.MALE
+_FRACTURE_OR_TEAR = frozenset({ImagingResult.FRACTURE, ImagingResult.TENDON_TEAR})
 FOCAL, DIFFUSE = ShinTenderness.FOCAL, ShinTenderness.DIFFUSE
 SAME, WORSE = Trend.SAME, Trend.WORSE
 REST, PHYSIOTHERAPY = Treatment.REST, Treatment.PHYSIOTHERAPY
 OTHER_ACTIVITY = Activity.OTHER
+RUNNING_AGG = Aggravator.RUNNING
+XRAY, NORMAL = ImagingModality.XRAY, ImagingResult.NORMAL
 _UNANSWERED_OR_NO_SWELLING = frozenset({None, Severity.NONE})
 
 
@@ -241,8 +275,9 @@ def derive_facts_from(case: CaseInput, h: Fields, e: Fields) -> Facts:
     _ottawa(f, case.age_years, h, e)
     _achilles(f, h, e)
     _injury_conditions(f, h, e)
-    _overuse_conditions(f, h, e)
+    _overuse_conditions(f, h, e, case.sex)
     _treatment_response(f, case, h)
+    f.late_trauma_not_settling = _late_trauma_not_settling(f, h)
     _context(f, case, h, e)
     return f
 
@@ -257,7 +292,10 @@ def _timing(f: Facts, case: CaseInput, h: Fields) -> None:
     f.duration_unknown = days is None
     known = days is not None
     f.acute_trauma = trauma and known and days <= 10
-    f.late_trauma_presentation = trauma and known and 10 < days <= 42
+    # An injury of unknown date counts as recent until its date is known.
+    f.recent_injury = trauma and (not known or days <= 10)
+    # No upper bound: a late presenter must not drop to a lower route a day later.
+    f.late_trauma_presentation = trauma and known and days > 10
     f.beyond_one_week = known and days > 7
     f.beyond_three_weeks = known and days > 21
     f.beyond_six_weeks = known and days > 42
@@ -266,6 +304,7 @@ def _timing(f: Facts, case: CaseInput, h: Fields) -> None:
     f.child = age is not None and age < 18
     f.under_5 = age is not None and age < 5
     f.age_3_to_16 = age is not None and 3 <= age <= 16
+    f.adolescent = age is not None and 10 <= age < 18
 
 
 def _febrile(h: Fields, e: Fields) -> bool:
@@ -277,6 +316,8 @@ def _red_flags(f: Facts, h: Fields, e: Fields) -> None:
     trauma = f.trauma
     cold = h["foot_cold_pale_or_blue"] is True or e["foot_cold_or_pale"] is True
     f.febrile = febrile = _febrile(h, e)
+    f.fever_after_injury = trauma and febrile
+    f.fever_unanswered = h["fever_or_unwell"] is None and e["temperature_celsius"] is None
     f.open_wound_after_trauma = (trauma and h["wound_over_injury"] is True) or (
         e["open_wound_over_fracture_or_joint"] is True
     )
@@ -285,19 +326,38 @@ def _red_flags(f: Facts, h: Fields, e: Fields) -> None:
     f.numbness_or_motor_loss_after_trauma = trauma and (
         h["numbness_or_tingling"] is True or e["motor_deficit"] is True
     )
-    f.compartment_signs = e["tense_compartment"] is True or e["pain_on_passive_toe_stretch"] is True
+    # After an injury, pain out of proportion is the earliest sign of compartment syndrome.
+    f.compartment_signs = (
+        e["tense_compartment"] is True
+        or e["pain_on_passive_toe_stretch"] is True
+        or (trauma and e["pain_out_of_proportion"] is True)
+    )
     f.hot_swollen_joint = (
         h["joint_hot_red_swollen"] is True or e["joint_hot_swollen_restricted"] is True
     )
     f.cauda_equina_symptoms = h["saddle_numbness_or_bladder_bowel_change"] is True
     diabetic = h["diabetes"] is True
+    # NICE NG19 looks for Charcot wherever feeling in the foot is lost, not only in diabetes.
+    at_risk_foot = diabetic or h["peripheral_neuropathy"] is True
     f.diabetic_ulcer_with_infection_or_ischaemia = (
         diabetic and h["foot_ulcer"] is True and (febrile or pulseless)
     )
-    f.diabetic_red_warm_swollen_foot = diabetic and (
-        h["foot_red_warm_swollen"] is True or e["foot_red_warm_swollen_skin_intact"] is True
+    red_warm = h["foot_red_warm_swollen"] is True or e["foot_red_warm_swollen_skin_intact"] is True
+    warmer = e["skin_temperature_difference_celsius"]
+    f.charcot_signs = charcot = at_risk_foot and (
+        red_warm or (warmer is not None and warmer > _CHARCOT_TEMPERATURE_DIFFERENCE)
     )
+    # Without diabetes or neuropathy a red, warm, swollen foot is cellulitis, gout, a septic
+    # joint or a deep-vein thrombosis until a clinician has seen it.
+    f.red_warm_swollen_foot_not_diabetic = red_warm and not charcot and not diabetic
     swelling, exam_swelling = h["swelling"], e["swelling"]
+    f.swelling_present = (
+        swelling not in _UNANSWERED_OR_NO_SWELLING or exam_swelling not in _UNANSWERED_OR_NO_SWELLING
+    )
+    f.swelling_severity_unknown = swelling is SEVERITY_UNKNOWN and exam_swelling in (
+        None,
+        SEVERITY_UNKNOWN,
+    )
     f.swelling_moderate_or_worse = swollen = (
         swelling in _MODERATE_OR_WORSE or exam_swelling in _MODERATE_OR_WORSE
     )
@@ -312,22 +372,61 @@ def _red_flags(f: Facts, h: Fields, e: Fields) -> None:
     )
     f.febrile_without_trauma = febrile and not trauma
     f.motor_deficit_without_trauma = not trauma and e["motor_deficit"] is True
-    f.burning_or_numb_sole_without_trauma = not trauma and (
+    f.burning_or_numb_sole_without_trauma = numb_sole = not trauma and (
         h["burning_or_tingling_in_sole"] is True or h["numbness_or_tingling"] is True
     )
+    # Back pain or pain shooting down the leg with sole symptoms or weakness: the S1 root,
+    # not the tarsal tunnel, may be the cause.
+    f.radicular_symptoms = h["back_pain_or_radiating_leg_pain"] is True and (
+        numb_sole or e["motor_deficit"] is True or h["numbness_or_tingling"] is True
+    )
+    f.night_or_rest_pain_without_trauma = not trauma and h["pain_at_rest_or_night"] is True
+    f.high_energy_injury = trauma and h["high_energy_injury"] is True
+    results = [imaging.result for imaging in h["imaging_done"]]
+    f.prior_imaging_fracture_or_tear = any(result in _FRACTURE_OR_TEAR for result in results)
+    f.prior_imaging_stress_injury = ImagingResult.STRESS_REACTION_OR_FRACTURE in results
+    f.prior_imaging_result_unknown = ImagingResult.RESULT_NOT_KNOWN in results
 
 
 def _ottawa(f: Facts, age: int | None, h: Fields, e: Fields) -> None:
+    """The Ottawa criteria count on their own: the pain zone only adds evidence.
+
+    A tender bony point or not bearing weight is recorded as a finding whatever the patient
+    ticked and whether or not the case is inside the rules' validated window (adults and
+    children over 5, within 10 days, no exclusion); outside it the finding still goes to a
+    clinician and an X-ray, it just cannot be cleared by a negative rule.
+    """
     now = e["bears_weight_four_steps_in_clinic"]
     if now is None:
         now = h["walks_four_steps_now"]
     trauma, child = f.trauma, f.child
     f.not_bearing_weight_now = not_bearing = now is False
+    # Once the patient walks four steps now, the weight-bearing criterion is negative whatever
+    # happened straight after the injury (both time points must fail).
+    f.walking_now_not_confirmed = now is not True
     f.child_not_bearing_weight = child and not_bearing
     immediately = h["walked_four_steps_immediately"]
     f.cannot_bear_weight_both_times = cannot_bear = immediately is False and not_bearing
+    weight_bearing_negative = now is True or immediately is True
+    ankle_points = (
+        e["tender_lateral_malleolus_posterior_edge_or_tip"],
+        e["tender_medial_malleolus_posterior_edge_or_tip"],
+    )
+    foot_points = (e["tender_base_of_fifth_metatarsal"], e["tender_navicular"])
+    f.tender_ankle_point = ankle_point = True in ankle_points
+    f.tender_foot_point = foot_point = True in foot_points
+    f.any_bony_tenderness = bony = ankle_point or foot_point
+    foot_points_clear = foot_points == (False, False)
+    # The Low Risk Ankle Rule clears the distal fibula only: the foot rule, the medial
+    # malleolus and weight bearing are still checked.
     f.lrar_low_risk = lrar = (
-        trauma and f.age_3_to_16 and f.within_three_days and e["low_risk_ankle_exam"] is True
+        trauma
+        and f.age_3_to_16
+        and f.within_three_days
+        and e["low_risk_ankle_exam"] is True
+        and foot_points_clear
+        and ankle_points[1] is not True
+        and not not_bearing
     )
     acute = f.acute_trauma
     f.ottawa_excluded = excluded = acute and (
@@ -336,50 +435,34 @@ def _ottawa(f: Facts, age: int | None, h: Fields, e: Fields) -> None:
         or e["multiple_painful_injuries"] is True
         or e["reduced_sensation"] is True
         or h["pregnant"] is True
+        or f.high_energy_injury
     )
     f.under_5_trauma = trauma and f.under_5
     f.ottawa_applicable = applicable = (
         acute and not excluded and age is not None and age >= 5 and not lrar
     )
-    ankle_bone = (
-        e["tender_lateral_malleolus_posterior_edge_or_tip"],
-        e["tender_medial_malleolus_posterior_edge_or_tip"],
+    f.fracture_sign_outside_ottawa_window = (
+        trauma and not applicable and not lrar and (bony or not_bearing)
     )
-    foot_bone = (e["tender_base_of_fifth_metatarsal"], e["tender_navicular"])
-    f.any_bony_tenderness = bony = True in ankle_bone or True in foot_bone
     pain_score = h["pain_score"]
-    f.significant_trauma_signs = (
-        bony
-        or f.swelling_moderate_or_worse
-        or not_bearing
-        or (pain_score is not None and pain_score >= 7)
-    )
+    f.pain_7_or_more = severe_pain = pain_score is not None and pain_score >= 7
+    f.significant_trauma_signs = bony or f.swelling_moderate_or_worse or not_bearing or severe_pain
     if not applicable:
-        # Outside the population the rules were validated in, they neither flag nor clear.
         f.ottawa_ankle_positive = f.ottawa_foot_positive = False
         f.ottawa_undecided = f.ottawa_negative = False
         return
-    locs = h["pain_locations"]
-    malleolar = _zone(e["pain_in_malleolar_zone"], locs, (OUTSIDE, INSIDE))
-    midfoot = _zone(e["pain_in_midfoot_zone"], locs, (MIDFOOT,))
-    wb_known = immediately is not None and now is not None
-    ankle_pos = malleolar is True and (True in ankle_bone or cannot_bear)
-    foot_pos = midfoot is True and (True in foot_bone or cannot_bear)
-    ankle_known = malleolar is False or ankle_pos or (None not in ankle_bone and wb_known)
-    foot_known = midfoot is False or foot_pos or (None not in foot_bone and wb_known)
-    f.ottawa_ankle_positive = ankle_pos
-    f.ottawa_foot_positive = foot_pos
-    f.ottawa_undecided = not (ankle_pos or foot_pos)
-    f.ottawa_negative = ankle_known and foot_known and not (ankle_pos or foot_pos)
-
-
-def _zone(exam_value: bool | None, pain_locations: list, zone: tuple) -> bool | None:
-    # Before the exam, the patient's own pain map stands in for the examiner's zone.
-    if exam_value is not None:
-        return exam_value
-    if not pain_locations:
-        return None
-    return any(loc in pain_locations for loc in zone)
+    # Not bearing weight is positive on its own; the zone only says which X-ray series.
+    midfoot_only = e["pain_in_midfoot_zone"] is True and e["pain_in_malleolar_zone"] is not True
+    f.ottawa_ankle_positive = ankle_pos = ankle_point or (cannot_bear and not midfoot_only)
+    f.ottawa_foot_positive = foot_pos = foot_point or (
+        cannot_bear and (midfoot_only or MIDFOOT in h["pain_locations"])
+    )
+    positive = ankle_pos or foot_pos
+    f.ottawa_undecided = not positive
+    f.ottawa_negative = (
+        not positive and ankle_points == (False, False) and foot_points_clear
+        and weight_bearing_negative
+    )
 
 
 def _achilles(f: Facts, h: Fields, e: Fields) -> None:
@@ -429,7 +512,7 @@ def _injury_conditions(f: Facts, h: Fields, e: Fields) -> None:
     # Any sport ticked other than "other" makes the patient an athlete.
     f.athlete = athlete = len(activities) > activities.count(OTHER_ACTIVITY)
     f.sprain_needs_rehab = moderate or athlete
-    tender = trauma and e["tender_syndesmosis"] is True
+    f.syndesmosis_tender = tender = trauma and e["tender_syndesmosis"] is True
     f.syndesmosis_specific_signs = tender and e["squeeze_test_positive"] is True
     f.syndesmosis_sensitive_signs = tender and (
         e["external_rotation_test_positive"] is True
@@ -443,10 +526,23 @@ def _injury_conditions(f: Facts, h: Fields, e: Fields) -> None:
         and f.beyond_six_weeks
         and (e["talar_dome_tender"] is True or h["swelling"] not in _UNANSWERED_OR_NO_SWELLING)
     )
-    f.xray_negative_after_trauma = trauma and e["xray_negative"] is True
+    normal_xray_before = any(
+        imaging.modality is XRAY and imaging.result is NORMAL for imaging in h["imaging_done"]
+    )
+    f.xray_negative_after_trauma = trauma and (e["xray_negative"] is True or normal_xray_before)
 
 
-def _overuse_conditions(f: Facts, h: Fields, e: Fields) -> None:
+def _late_trauma_not_settling(f: Facts, h: Fields) -> bool:
+    # Weeks after an injury, still swollen, not walking, in pain at rest or not getting better.
+    return f.late_trauma_presentation and (
+        f.swelling_present
+        or f.not_bearing_weight_now
+        or h["pain_at_rest_or_night"] is True
+        or f.not_improving
+    )
+
+
+def _overuse_conditions(f: Facts, h: Fields, e: Fields, sex: Sex | None) -> None:
     locs = h["pain_locations"]
     aggs = h["aggravators"]
     not_trauma = f.not_trauma
@@ -478,7 +574,7 @@ def _overuse_conditions(f: Facts, h: Fields, e: Fields) -> None:
         or e["dorsiflexion_eversion_test_positive"] is True
     )
     f.tarsal_tunnel_motor_signs = tarsal and e["motor_deficit"] is True
-    _stress_and_shin(f, h, e)
+    _stress_and_shin(f, h, e, sex)
     tubercle = e["medial_calcaneal_tubercle_tender"] is True
     f.plantar_fasciitis_suspected = (
         (HEEL in locs or SOLE in locs or tubercle)
@@ -491,6 +587,8 @@ def _overuse_conditions(f: Facts, h: Fields, e: Fields) -> None:
         bool(h["training_changes"]) or (load_increase is not None and load_increase > 10)
     )
     f.posterior_chain_tight = tight = gradual and h["calves_or_hamstrings_feel_tight"] is True
+    f.eases_after_warm_up = h["pain_eases_after_warm_up"] is True
+    f.settles_with_rest = h["pain_settles_with_rest"] is True
     f.overuse_strain_pattern = (
         (training_error or tight)
         and not f.any_bony_tenderness
@@ -500,7 +598,7 @@ def _overuse_conditions(f: Facts, h: Fields, e: Fields) -> None:
     )
 
 
-def _stress_and_shin(f: Facts, h: Fields, e: Fields) -> None:
+def _stress_and_shin(f: Facts, h: Fields, e: Fields, sex: Sex | None) -> None:
     not_trauma = f.not_trauma
     shin = SHIN in h["pain_locations"]
     shin_tenderness = e["shin_tenderness"]
@@ -518,17 +616,39 @@ def _stress_and_shin(f: Facts, h: Fields, e: Fields) -> None:
         or e["tender_medial_malleolus_posterior_edge_or_tip"] is True
         or e["talar_dome_tender"] is True
     )
+    # The distal fibula is a low-risk stress fracture site: a tender lateral malleolus without
+    # an injury is still a bony finding that needs an X-ray.
     f.stress_fracture_low_risk_site = low_risk = (
         not_trauma
         and not high_risk
         and (
             shin_tenderness is FOCAL
             or e["tender_metatarsal_shaft"] is True
+            or e["tender_lateral_malleolus_posterior_edge_or_tip"] is True
+            or e["tender_proximal_fibula"] is True
             or e["calcaneal_squeeze_painful"] is True
             or (HOPPING in h["aggravators"] and h["pain_at_rest_or_night"] is True)
         )
     )
     f.stress_fracture_xray_negative = low_risk and e["xray_negative"] is True
+    locs, aggs = h["pain_locations"], h["aggravators"]
+    # Bony pain of the loaded leg and foot that comes with impact or persists at rest.
+    f.possible_bone_stress = not_trauma and (
+        (SHIN in locs or MIDFOOT in locs or HEEL in locs)
+        and (
+            HOPPING in aggs
+            or RUNNING_AGG in aggs
+            or h["pain_at_rest_or_night"] is True
+            or h["pain_settles_with_rest"] is False
+        )
+    )
+    # Patel 2011: previous stress fracture, low bone density and the female athlete triad
+    # (amenorrhoea: low energy availability) raise the risk of a bone stress injury.
+    f.bone_stress_risk = (
+        h["previous_stress_fracture"] is True
+        or h["low_bone_density"] is True
+        or (h["periods_stopped_or_irregular"] is True and sex is not MALE)
+    )
 
 
 def _treatment_response(f: Facts, case: CaseInput, h: Fields) -> None:
@@ -559,7 +679,12 @@ def _context(f: Facts, case: CaseInput, h: Fields, e: Fields) -> None:
     # Facts only the missing-information checks read (missing.py); the rules never do.
     f.always = True
     f.exam_done = case.exam is not None
-    f.trauma_or_onset_unknown = h["onset"] is not GRADUAL
+    f.trauma_or_onset_unknown = injury_possible = h["onset"] is not GRADUAL
+    # Blank bony points are asked after any injury, and of any examination: a tender point is
+    # positive on its own, so a blank one is never read as "not tender".
+    f.bony_points_open = (injury_possible or f.exam_done) and not (
+        f.any_bony_tenderness or f.cannot_bear_weight_both_times
+    )
     f.diabetic = h["diabetes"] is True
     f.red_warm_foot_reported = (
         h["foot_red_warm_swollen"] is True or e["foot_red_warm_swollen_skin_intact"] is True

@@ -41,6 +41,7 @@ PROFILES: dict[str, tuple[tuple[Finding, ...], tuple[Finding, ...]]] = {
                 "Achilles pain or tenderness 2-6 cm above the heel",
             ),
             ("training_error", "recent training change"),
+            ("eases_after_warm_up", "pain eases once warmed up"),
         ),
         (("thompson_positive", "calf squeeze abnormal: rupture instead"),),
     ),
@@ -106,6 +107,8 @@ PROFILES: dict[str, tuple[tuple[Finding, ...], tuple[Finding, ...]]] = {
         (
             ("stress_fracture_low_risk_site", "focal bony tenderness or hop pain with rest pain"),
             ("training_error", "recent increase in training load"),
+            ("bone_stress_risk", "previous stress fracture, low bone density or periods stopped"),
+            ("night_or_rest_pain_without_trauma", "pain at night or at rest"),
         ),
         (("shin_pain_diffuse_tenderness", "diffuse shin tenderness (shin splints)"),),
     ),
@@ -113,6 +116,7 @@ PROFILES: dict[str, tuple[tuple[Finding, ...], tuple[Finding, ...]]] = {
         (
             ("shin_pain_diffuse_tenderness", "diffuse shin tenderness over 5 cm or more"),
             ("training_error", "recent increase in training load"),
+            ("settles_with_rest", "pain settles with rest"),
         ),
         (("stress_fracture_low_risk_site", "focal tenderness: stress fracture instead"),),
     ),
@@ -159,16 +163,44 @@ PROFILES: dict[str, tuple[tuple[Finding, ...], tuple[Finding, ...]]] = {
         (),
     ),
     "suspected active Charcot foot": (
-        (("diabetic_red_warm_swollen_foot", "red, warm, swollen diabetic foot"),),
+        (("charcot_signs", "red, warm, swollen or warmer foot with diabetes or neuropathy"),),
+        (),
+    ),
+    "septic arthritis or cellulitis": (
+        (
+            ("fever_after_injury", "fever or a temperature of 38 degrees or more after an injury"),
+            ("open_wound_after_trauma", "wound over the injury"),
+            ("swelling_present", "swelling"),
+        ),
+        (),
+    ),
+    "cellulitis, gout, septic arthritis or deep-vein thrombosis": (
+        (
+            ("red_warm_swollen_foot_not_diabetic", "red, warm, swollen foot without diabetes"),
+            ("febrile", "fever or feeling unwell"),
+        ),
+        (),
+    ),
+    "fracture or tendon tear shown on earlier imaging": (
+        (("prior_imaging_fracture_or_tear", "earlier imaging showed a fracture or tendon tear"),),
         (),
     ),
     "haemarthrosis": (
         (("anticoagulated_swelling_after_trauma", "swelling after injury on blood thinners"),),
         (),
     ),
-    "infection or tumour": ((("febrile_without_trauma", "fever without an injury"),), ()),
+    "infection or tumour": (
+        (
+            ("febrile_without_trauma", "fever without an injury"),
+            ("night_or_rest_pain_without_trauma", "pain at night or at rest without an injury"),
+        ),
+        (),
+    ),
     "nerve compression or radiculopathy": (
-        (("motor_deficit_without_trauma", "weakness without an injury"),),
+        (
+            ("motor_deficit_without_trauma", "weakness without an injury"),
+            ("radicular_symptoms", "back pain or pain shooting down the leg"),
+        ),
         (),
     ),
     "peroneal tendon tear or subluxation": (

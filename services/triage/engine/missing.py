@@ -17,7 +17,8 @@ from shared.clinical_record import Onset
 
 @dataclass(frozen=True)
 class Check:
-    """Unanswered when every field in ``fields`` is None (an empty list counts as None).
+    """Unanswered when every field in ``fields`` is None (an empty list counts as None), or,
+    with no fields, whenever its ``when`` facts hold (they describe what is open).
 
     ``any_field``: unanswered as soon as one of them is None. ``when``: facts that make the
     question relevant ("always" for every case).
@@ -38,7 +39,6 @@ class Contradiction:
 
 
 _TRAUMA = ("trauma_or_onset_unknown",)
-_ACUTE = ("acute_trauma",)
 
 CHECKS = (
     Check(
@@ -48,9 +48,22 @@ CHECKS = (
     Check("Is the joint hot, red and swollen?", ("history.joint_hot_red_swollen",)),
     Check("Any numbness or tingling in the foot?", ("history.numbness_or_tingling",)),
     Check(
+        "Fever or feeling unwell, or the temperature?",
+        ("history.fever_or_unwell", "exam.temperature_celsius"),
+    ),
+    Check(
+        "Is the foot red, warm and swollen?",
+        ("history.foot_red_warm_swollen", "exam.foot_red_warm_swollen_skin_intact"),
+    ),
+    Check(
+        "Saddle numbness, or a change in bladder or bowel control?",
+        ("history.saddle_numbness_or_bladder_bowel_change",),
+    ),
+    Check(
         "Right after the injury, could the patient take four steps (limping counts)?",
         ("history.walked_four_steps_immediately",),
-        _TRAUMA,
+        # Walking four steps now already makes the weight-bearing criterion negative.
+        ("trauma_or_onset_unknown", "walking_now_not_confirmed"),
     ),
     Check(
         "Can the patient take four steps now (limping counts)?",
@@ -72,26 +85,18 @@ CHECKS = (
         _TRAUMA,
     ),
     Check(
-        "Pain in the malleolar zone?",
-        ("exam.pain_in_malleolar_zone", "history.pain_locations"),
-        _ACUTE,
-    ),
-    Check(
-        "Pain in the midfoot zone?", ("exam.pain_in_midfoot_zone", "history.pain_locations"), _ACUTE
-    ),
-    Check(
         "Bony tenderness at the posterior edge or tip of either malleolus?",
         (
             "exam.tender_lateral_malleolus_posterior_edge_or_tip",
             "exam.tender_medial_malleolus_posterior_edge_or_tip",
         ),
-        ("ottawa_undecided",),
+        ("bony_points_open",),
         any_field=True,
     ),
     Check(
         "Bony tenderness at the base of the fifth metatarsal or the navicular?",
         ("exam.tender_base_of_fifth_metatarsal", "exam.tender_navicular"),
-        ("ottawa_undecided",),
+        ("bony_points_open",),
         any_field=True,
     ),
     Check(
@@ -106,7 +111,18 @@ CHECKS = (
         ("ottawa_negative",),
         any_field=True,
     ),
-    Check("Foot pulses present?", ("exam.pulses_absent",), ("trauma", "exam_done")),
+    Check("Foot pulses present?", ("exam.pulses_absent",), ("exam_done",)),
+    Check(
+        "How swollen: mild, moderate or severe (severe swelling after an injury needs an X-ray)?",
+        (),
+        ("trauma", "swelling_severity_unknown"),
+    ),
+    Check(
+        "Syndesmosis tender: squeeze test and external-rotation test results?",
+        ("exam.squeeze_test_positive", "exam.external_rotation_test_positive"),
+        ("syndesmosis_tender",),
+        any_field=True,
+    ),
     Check(
         "Calf squeeze (Thompson) test: does the foot plantarflex?",
         ("exam.calf_squeeze_no_plantarflexion",),
@@ -161,6 +177,40 @@ CHECKS = (
         ("achilles_tendinopathy_suspected",),
         safety=False,
     ),
+    Check(
+        "Was it a high-energy injury (road traffic, fall from height, crush)?",
+        ("history.high_energy_injury",),
+        ("recent_injury",),
+        safety=False,
+    ),
+    Check(
+        "Known loss of feeling in the feet (neuropathy)? Red, warm, swollen foot: Charcot",
+        ("history.peripheral_neuropathy",),
+        ("red_warm_foot_reported",),
+        safety=False,
+    ),
+    Check(
+        "Back pain or pain shooting down the leg (the S1 root can mimic tarsal tunnel)?",
+        ("history.back_pain_or_radiating_leg_pain",),
+        ("burning_or_numb_sole_without_trauma",),
+        safety=False,
+    ),
+    Check(
+        "Bone-stress risk: previous stress fracture, low bone density, periods stopped?",
+        (
+            "history.previous_stress_fracture",
+            "history.low_bone_density",
+            "history.periods_stopped_or_irregular",
+        ),
+        ("possible_bone_stress",),
+        safety=False,
+    ),
+    Check(
+        "What did the earlier imaging show?",
+        (),
+        ("prior_imaging_result_unknown",),
+        safety=False,
+    ),
 )
 
 CONTRADICTIONS = (
@@ -213,7 +263,8 @@ def _compile_checks(checks: tuple[Check, ...], contradictions: tuple[Contradicti
             indent = "        "
         for check in group:
             joiner = " or " if check.any_field else " and "
-            unknown = joiner.join(_unknown_expr(p) for p in check.fields)
+            # A check without fields asks whenever it is relevant (its facts say what is open).
+            unknown = joiner.join(_unknown_expr(p) for p in check.fields) or "True"
             flag = "; unsafe = True" if check.safety else ""
             lines.append(f"{indent}if {unknown}: add({check.question!r}){flag}")
     lines.append(

@@ -12,10 +12,10 @@ import json
 from dataclasses import asdict, is_dataclass
 from enum import Enum
 
-from services.triage.engine import care_advice, findings, follow_up, missing
+from services.triage.engine import care_advice, evidence, findings, follow_up, missing
 from services.triage.engine.rules import ALL_RULES
 
-RULESET_VERSION = "1.3.0"
+RULESET_VERSION = "1.4.0"
 
 
 def _plain(value):
@@ -37,6 +37,8 @@ def ruleset_content() -> dict:
             "checks": missing.CHECKS,
             "contradictions": missing.CONTRADICTIONS,
             "profiles": findings.PROFILES,
+            "findings": evidence.FINDINGS,
+            "details": evidence.DETAILS,
             "advice": care_advice.ADVICE + tuple(care_advice.EMERGENCY_ADVICE),
             "follow_up": follow_up.PLAN,
         }

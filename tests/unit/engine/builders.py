@@ -16,6 +16,8 @@ SAFE_HISTORY = {
     "walked_four_steps_immediately": True,
     "walks_four_steps_now": True,
     "fever_or_unwell": False,
+    "foot_red_warm_swollen": False,
+    "saddle_numbness_or_bladder_bowel_change": False,
     "diabetes": False,
 }
 

@@ -30,7 +30,7 @@ CASES = {
     ),
     "red_flag.compartment_syndrome": (
         case(T, {"tense_compartment": True}),
-        case(T, {"pain_out_of_proportion": True}),
+        case(G, {"pain_out_of_proportion": True}),
     ),
     "red_flag.septic_arthritis": (
         case({"joint_hot_red_swollen": True, "fever_or_unwell": False}),
@@ -82,7 +82,7 @@ CASES = {
     ),
     "ottawa.foot_positive": (
         case(T, {"pain_in_midfoot_zone": True, "tender_navicular": True}),
-        case(T, {"pain_in_midfoot_zone": False, "tender_navicular": True}),
+        case(T, {"pain_in_midfoot_zone": True, "tender_navicular": False}),
     ),
     "ottawa.excluded_with_significant_signs": (
         sprain({"intoxicated": True, "tender_lateral_malleolus_posterior_edge_or_tip": True}),
@@ -98,7 +98,7 @@ CASES = {
         sprain(history={"swelling": "moderate"}, days=14),
         sprain(history={"swelling": "moderate"}, days=9),
     ),
-    "ottawa.late_presentation_needs_judgement": (sprain(days=14), sprain(days=50)),
+    "ottawa.late_presentation_needs_judgement": (sprain(days=14), sprain(days=9)),
     "child.under_five_trauma": (sprain(age=3), sprain(age=6)),
     "achilles.rupture_on_exam": (
         case(T, {"palpable_achilles_gap": True, "decreased_plantarflexion_strength": True}),
@@ -342,6 +342,70 @@ CASES = {
         ),
     ),
     "fallback.no_specific_pattern": (case(), case(TRAINED)),
+    "red_flag.fever_after_injury": (
+        sprain(history={"fever_or_unwell": True}),
+        sprain(exam={"temperature_celsius": 37.2}),
+    ),
+    "red_flag.red_warm_swollen_foot": (
+        case({"diabetes": False, "foot_red_warm_swollen": True}),
+        case({"diabetes": True, "foot_red_warm_swollen": True}),
+    ),
+    "trauma.fracture_signs_outside_ottawa_window": (
+        sprain({"tender_navicular": True}, age=None),
+        sprain({"tender_navicular": True}, age=30),
+    ),
+    "trauma.late_fracture_signs": (
+        sprain({"tender_medial_malleolus_posterior_edge_or_tip": True}, days=60),
+        sprain(days=60),
+    ),
+    "trauma.late_not_bearing_weight": (
+        sprain({"bears_weight_four_steps_in_clinic": False}, days=30),
+        sprain({"bears_weight_four_steps_in_clinic": False}, days=5),
+    ),
+    "trauma.late_not_settling": (
+        sprain(history={"swelling": "mild"}, days=30),
+        sprain(history={"swelling": "none"}, days=30),
+    ),
+    "trauma.high_energy_mechanism": (
+        sprain(history={"high_energy_injury": True}),
+        sprain(history={"high_energy_injury": False}),
+    ),
+    "weight_bearing.cannot_bear_weight_now": (
+        case(G, {"bears_weight_four_steps_in_clinic": False}),
+        case(G, {"bears_weight_four_steps_in_clinic": True}),
+    ),
+    "stress_fracture.risk_factors": (
+        case({"pain_locations": ["shin"], "aggravators": ["running"],
+              "previous_stress_fracture": True}),
+        case({"pain_locations": ["shin"], "aggravators": ["running"],
+              "previous_stress_fracture": False}),
+    ),
+    "stress_fracture.adolescent_athlete": (
+        case({"pain_locations": ["midfoot"], "aggravators": ["hopping"],
+              "activities": ["football"]}, age=14),
+        case({"pain_locations": ["midfoot"], "aggravators": ["hopping"],
+              "activities": ["football"]}, age=25),
+    ),
+    "alarm.night_or_rest_pain": (
+        case({"pain_at_rest_or_night": True}),
+        case({**T, "pain_at_rest_or_night": True}),
+    ),
+    "imaging.earlier_fracture_or_tear": (
+        case({"imaging_done": [{"modality": "xray", "result": "fracture"}]}),
+        case({"imaging_done": [{"modality": "xray", "result": "normal"}]}),
+    ),
+    "imaging.earlier_stress_injury": (
+        case({"imaging_done": [{"modality": "mri", "result": "stress_reaction_or_fracture"}]}),
+        case({"imaging_done": [{"modality": "mri", "result": "ligament_tear"}]}),
+    ),
+    "nerve.radicular_symptoms": (
+        case({"burning_or_tingling_in_sole": True, "back_pain_or_radiating_leg_pain": True}),
+        case({"burning_or_tingling_in_sole": True, "back_pain_or_radiating_leg_pain": False}),
+    ),
+    "safety.acute_injury_unknowns_urgent_review": (
+        sprain({"tender_navicular": None}),
+        case(G, {"tender_navicular": None}),
+    ),
     "safety.no_home_care_without_review": (case({"foot_cold_pale_or_blue": None}), case()),
 }
 

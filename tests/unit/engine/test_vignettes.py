@@ -319,11 +319,13 @@ def test_catching_after_a_sprain_goes_to_mri_for_osteochondral_lesion():
     assert "osteochondral lesion of the talus" in conditions(d)
 
 
-def test_sprain_not_settling_after_eight_weeks_goes_to_mri():
+def test_sprain_not_settling_after_eight_weeks_goes_to_imaging_xray_first_then_mri():
     """reference section 5, lateral sprain: persistent pain at 6 weeks-3 months goes to IMAGING
-    (MRI)."""
+    (MRI); ACR and Anderson 2022: a late presenter never X-rayed has radiographs first, and the
+    MRI stays listed for when they are normal."""
     d = evaluate(sprain(history={"improvement_percent": 20}, days=56))
-    assert (d.queue, d.urgency, d.imaging_modality) == (Queue.IMAGING, Urgency.SOON, Modality.MRI)
+    assert (d.queue, d.urgency, d.imaging_modality) == (Queue.IMAGING, Urgency.SOON, Modality.XRAY)
+    assert "imaging/mri (soon): escalate.sprain_not_settling_after_six_weeks" in d.also_indicated
 
 
 def test_xray_negative_trauma_with_persistent_pain_goes_to_mri():
@@ -631,10 +633,10 @@ def test_positive_calf_squeeze_alone_outranks_a_positive_ottawa_foot_rule():
     assert "imaging/xray (urgent): ottawa.foot_positive" in d.also_indicated
 
 
-def test_unexamined_rupture_story_with_positive_ottawa_goes_to_xray_first():
-    """reference section 0: acute-trauma rules (2) come before suspected rupture (3); the red
-    flag of section 4 is defined by the exam (>=2 AAOS criteria or positive Thompson), so a
-    story alone, squeeze test not yet done, goes to X-ray with the surgical route kept in view."""
+def test_unexamined_rupture_story_with_positive_ottawa_goes_to_surgical_with_the_xray_kept():
+    """reference section 4 and Kernow: a suspected rupture is seen urgently by the fracture
+    clinic; rule set 1.4.0 routes to the most specialised queue any fired rule asks for, so the
+    positive Ottawa rule's X-ray is done at that urgent visit (also indicated), never dropped."""
     d = evaluate(
         sprain(
             {
@@ -644,8 +646,8 @@ def test_unexamined_rupture_story_with_positive_ottawa_goes_to_xray_first():
             {"heard_pop_or_snap": True, "pain_locations": ["outside", "achilles"]},
         )
     )
-    assert (d.queue, d.imaging_modality) == (Queue.IMAGING, Modality.XRAY)
-    assert "surgical (urgent): achilles.rupture_story" in d.also_indicated
+    assert (d.queue, d.urgency) == (Queue.SURGICAL, Urgency.URGENT)
+    assert "imaging/xray (urgent): ottawa.ankle_positive" in d.also_indicated
     assert "Calf squeeze (Thompson) test: does the foot plantarflex?" in d.missing_information
 
 

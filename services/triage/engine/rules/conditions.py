@@ -3,11 +3,15 @@
 from services.triage.engine.decision import Modality, Queue, Urgency
 from services.triage.engine.rules.base import Rule, Stage, cite
 from services.triage.engine.rules.sources import (
+    ACR_2024,
     BOUTIS_2013,
     KINOSHITA_2001,
     MARTIN_2014,
+    NICE_CKS_SPRAINS,
     PATEL_2011,
     REF,
+    REF_RED_FLAGS,
+    REF_STRESS,
     ROBINSON_2003,
     SEED_GUIDE,
     SEED_IMPINGEMENT,
@@ -22,6 +26,7 @@ from services.triage.engine.rules.sources import (
 )
 
 _C = Stage.CONDITION
+_KERNOW_FRACTURE_CLINIC = cite("Kernow referral criteria", "refer urgently to fracture clinic")
 _R = Urgency.ROUTINE
 _S = Urgency.SOON
 
@@ -155,8 +160,9 @@ OVERUSE_RULES = (
         when=("achilles_tendinopathy_suspected",),
         queue=Queue.PHYSIO,
         condition="Achilles tendinopathy",
-        rationale="Achilles pain 2-6 cm above the heel with tendon tenderness and a normal calf "
-        "squeeze: progressive loading with a physio; about 12 weeks to settle.",
+        rationale="Achilles pain or tenderness 2-6 cm above the heel, without signs of a rupture, "
+        "is tendinopathy: progressive loading with a physio; about 12 weeks to settle. A calf "
+        "squeeze test excludes a rupture if it has not been done.",
         sources=(cite("Hutchinson 2013"), SEED_RUNNING, cite(REF, "section 2, tendinopathy")),
     ),
     Rule(
@@ -252,8 +258,8 @@ OVERUSE_RULES = (
         when=("plantar_fasciitis_suspected",),
         queue=Queue.HOME_CARE,
         condition="plantar fasciitis",
-        rationale="Plantar heel pain worst with the first steps after rest, tender medial "
-        "calcaneal tubercle: clinical diagnosis, home care, no imaging.",
+        rationale="Plantar heel pain worst with the first steps after rest, or a tender medial "
+        "calcaneal tubercle, is plantar fasciitis: a clinical diagnosis, home care, no imaging.",
         sources=(MARTIN_2014, SEED_RUNNING),
     ),
     Rule(
@@ -262,8 +268,9 @@ OVERUSE_RULES = (
         when=("overuse_strain_pattern",),
         queue=Queue.HOME_CARE,
         condition="soft-tissue strain from overuse",
-        rationale="Gradual pain after a training change or with tight calves, no bony "
-        "tenderness, full weight-bearing: relative rest and graded return at home.",
+        rationale="Gradual pain after a training change or with tight calves, with no bony "
+        "tenderness or stress-fracture sign recorded and no trouble bearing weight reported: "
+        "relative rest and graded return at home.",
         sources=(SEED_STRAIN, cite(REF, "section 6, overuse soft-tissue strain")),
     ),
     Rule(
@@ -291,4 +298,88 @@ OVERUSE_RULES = (
     ),
 )
 
-CONDITION_RULES = SPRAIN_RULES + OVERUSE_RULES
+WHOLE_CASE_RULES = (
+    Rule(
+        "weight_bearing.cannot_bear_weight_now",
+        _C,
+        when=("not_bearing_weight_now",),
+        urgency=Urgency.URGENT,
+        review=True,
+        rationale="Unable to take four steps now, at any age and with or without an injury: "
+        "never home care; a clinician sees the patient within a working day.",
+        sources=(NICE_CKS_SPRAINS, cite("RCH Melbourne CPG, the limping child")),
+    ),
+    Rule(
+        "stress_fracture.risk_factors",
+        _C,
+        when=("possible_bone_stress", "bone_stress_risk"),
+        queue=Queue.IMAGING,
+        urgency=_S,
+        modality=Modality.XRAY,
+        condition="stress fracture",
+        rationale="Bony leg or foot pain with impact or at rest, in someone with a previous "
+        "stress fracture, low bone density or periods that have stopped (low energy "
+        "availability): X-ray first, MRI if it is normal; offload meanwhile.",
+        sources=(PATEL_2011, REF_STRESS, ACR_2024),
+    ),
+    Rule(
+        "stress_fracture.adolescent_athlete",
+        _C,
+        when=("possible_bone_stress", "adolescent", "athlete"),
+        urgency=_S,
+        review=True,
+        condition="stress fracture",
+        rationale="A young athlete with bony pain on impact or at rest: bone stress injury, "
+        "apophysitis or a growth-plate injury; a clinician examines before home care.",
+        sources=(PATEL_2011, REF_STRESS),
+    ),
+    Rule(
+        "alarm.night_or_rest_pain",
+        _C,
+        when=("night_or_rest_pain_without_trauma",),
+        queue=Queue.IMAGING,
+        urgency=_S,
+        modality=Modality.XRAY,
+        review=True,
+        condition="infection or tumour",
+        rationale="Pain at night or at rest without an injury can come from a bone stress injury, "
+        "an infection or a tumour: X-ray and a clinician's review (urgent with fever).",
+        sources=(REF_RED_FLAGS, PATEL_2011),
+    ),
+    Rule(
+        "imaging.earlier_fracture_or_tear",
+        _C,
+        when=("prior_imaging_fracture_or_tear",),
+        queue=Queue.SURGICAL,
+        urgency=Urgency.URGENT,
+        review=True,
+        condition="fracture or tendon tear shown on earlier imaging",
+        rationale="Imaging already showed a fracture or a tendon tear: fracture clinic or "
+        "surgical opinion within a working day.",
+        sources=(cite(REF, "section 7, quick map"), _KERNOW_FRACTURE_CLINIC),
+    ),
+    Rule(
+        "imaging.earlier_stress_injury",
+        _C,
+        when=("prior_imaging_stress_injury",),
+        queue=Queue.SURGICAL,
+        urgency=_S,
+        condition="stress fracture",
+        rationale="Imaging already showed a stress reaction or stress fracture: offload and a "
+        "surgical opinion on the site and healing.",
+        sources=(PATEL_2011,),
+    ),
+    Rule(
+        "nerve.radicular_symptoms",
+        _C,
+        when=("radicular_symptoms",),
+        urgency=_S,
+        review=True,
+        condition="nerve compression or radiculopathy",
+        rationale="Back pain or pain shooting down the leg with sole symptoms or weakness: the S1 "
+        "root can mimic tarsal tunnel syndrome; a clinician examines the back and the nerve.",
+        sources=(REF_RED_FLAGS, cite("NHS Tayside heel pain notes")),
+    ),
+)
+
+CONDITION_RULES = SPRAIN_RULES + OVERUSE_RULES + WHOLE_CASE_RULES

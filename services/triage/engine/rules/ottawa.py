@@ -2,7 +2,13 @@
 
 from services.triage.engine.decision import Modality, Queue, Urgency
 from services.triage.engine.rules.base import Rule, Stage, cite
-from services.triage.engine.rules.sources import ANDERSON_2022, DOWLING_2009, REF, STIELL_1993
+from services.triage.engine.rules.sources import (
+    ANDERSON_2022,
+    DOWLING_2009,
+    NICE_CKS_SPRAINS,
+    REF,
+    STIELL_1993,
+)
 
 _T = Stage.TRAUMA
 _X = Modality.XRAY
@@ -16,8 +22,9 @@ OTTAWA_RULES = (
         urgency=Urgency.URGENT,
         modality=_X,
         condition="fracture",
-        rationale="Malleolar pain with bony tenderness at the posterior edge or tip of a "
-        "malleolus, or unable to take four steps both straight after the injury and now.",
+        rationale="Bony tenderness at the posterior edge or tip of a malleolus, or unable to take "
+        "four steps both straight after the injury and now: ankle X-ray (pain in the malleolar "
+        "zone adds to this but its absence never cancels a tender point).",
         sources=(STIELL_1993, DOWLING_2009),
     ),
     Rule(
@@ -28,8 +35,9 @@ OTTAWA_RULES = (
         urgency=Urgency.URGENT,
         modality=_X,
         condition="fracture",
-        rationale="Midfoot pain with bony tenderness at the base of the fifth metatarsal or the "
-        "navicular, or unable to take four steps both straight after the injury and now.",
+        rationale="Bony tenderness at the base of the fifth metatarsal or the navicular, or "
+        "unable to take four steps both straight after the injury and now with midfoot pain: "
+        "foot X-ray.",
         sources=(STIELL_1993, DOWLING_2009),
     ),
     Rule(
@@ -42,7 +50,8 @@ OTTAWA_RULES = (
         condition="fracture",
         review=True,
         rationale="The Ottawa rules were not validated with intoxication, head injury, multiple "
-        "painful injuries, reduced sensation or pregnancy: X-ray on clinical judgement.",
+        "painful injuries, reduced sensation, pregnancy or a high-energy injury: X-ray on "
+        "clinical judgement.",
         sources=(STIELL_1993, cite("mypcr.ca summary of the Stiell guideline")),
     ),
     Rule(
@@ -91,6 +100,75 @@ OTTAWA_RULES = (
         rationale="More than 10 days after the injury a negative Ottawa rule does not exclude "
         "a fracture; a clinician decides on X-ray.",
         sources=(ANDERSON_2022,),
+    ),
+    Rule(
+        "trauma.fracture_signs_outside_ottawa_window",
+        _T,
+        when=("fracture_sign_outside_ottawa_window",),
+        unless=("late_trauma_presentation",),
+        queue=Queue.IMAGING,
+        urgency=Urgency.URGENT,
+        modality=_X,
+        condition="fracture",
+        review=True,
+        rationale="A tender bony point or not bearing weight where the Ottawa rules cannot be "
+        "used (a child under about five, unknown age or date of injury, or an exclusion): the "
+        "finding still counts, so X-ray and a clinician's review within a working day.",
+        sources=(STIELL_1993, DOWLING_2009, cite(REF, "section 7, OAR not applicable")),
+    ),
+    Rule(
+        "trauma.late_fracture_signs",
+        _T,
+        when=("fracture_sign_outside_ottawa_window", "late_trauma_presentation"),
+        queue=Queue.IMAGING,
+        urgency=Urgency.SOON,
+        modality=_X,
+        condition="fracture",
+        review=True,
+        rationale="A tender bony point or not bearing weight more than 10 days after an injury: "
+        "late presenters' fractures are mostly Ottawa-negative, so the finding means an X-ray.",
+        sources=(ANDERSON_2022, cite(REF, "section 5, late presentation")),
+    ),
+    Rule(
+        "trauma.late_not_bearing_weight",
+        _T,
+        when=("late_trauma_presentation", "not_bearing_weight_now"),
+        queue=Queue.IMAGING,
+        urgency=Urgency.URGENT,
+        modality=_X,
+        condition="fracture",
+        review=True,
+        rationale="Still unable to take four steps more than 10 days after an injury: X-ray and a "
+        "clinician within a working day.",
+        sources=(ANDERSON_2022, NICE_CKS_SPRAINS),
+    ),
+    Rule(
+        "trauma.late_not_settling",
+        _T,
+        when=("late_trauma_not_settling",),
+        unless=("xray_negative_after_trauma",),
+        queue=Queue.IMAGING,
+        urgency=Urgency.SOON,
+        modality=_X,
+        condition="fracture",
+        review=True,
+        rationale="Weeks after an injury and still swollen, not walking, in pain at rest or not "
+        "getting better: X-ray soon (radiographs come first; MRI once they are normal), since "
+        "late presenters' fractures are mostly Ottawa-negative.",
+        sources=(ANDERSON_2022, cite(REF, "section 5, lateral sprain timeline")),
+    ),
+    Rule(
+        "trauma.high_energy_mechanism",
+        _T,
+        when=("high_energy_injury",),
+        queue=Queue.IMAGING,
+        urgency=Urgency.URGENT,
+        modality=_X,
+        condition="fracture",
+        review=True,
+        rationale="A high-energy injury (road traffic collision, fall from height, crush) is "
+        "outside the population the Ottawa rules were validated in: X-ray on clinical judgement.",
+        sources=(STIELL_1993, cite(REF, "section 1, exclusions")),
     ),
     Rule(
         "child.under_five_trauma",

@@ -1,8 +1,8 @@
 """Rules the engine applies after matching: the fallback route and the safety floor."""
 
 from services.triage.engine.decision import Queue, Urgency
-from services.triage.engine.rules.base import Rule, Stage, cite
-from services.triage.engine.rules.sources import SEED_WEEK
+from services.triage.engine.rules.base import Rule, Stage
+from services.triage.engine.rules.sources import REF_URGENCY, SAFETY_FLOOR_DOC, SEED_WEEK
 
 FALLBACK = Rule(
     "fallback.no_specific_pattern",
@@ -22,12 +22,22 @@ SAFETY_FLOOR = Rule(
     queue=Queue.PHYSIO,
     urgency=Urgency.SOON,
     review=True,
-    rationale="A safety-relevant question is unanswered or contradictory, so home care is not "
-    "offered: a clinician reviews the case with the missing information listed.",
-    sources=(
-        cite("issue 3, 'Rules that must hold'"),
-        cite("reference/clinical-rules.md", "section 0"),
-    ),
+    rationale="A safety-relevant question is unanswered or contradictory, or a rule asks for a "
+    "clinician, so home care is not offered: a clinician reviews the case with the missing "
+    "information listed.",
+    sources=(SAFETY_FLOOR_DOC,),
 )
 
-PROCEDURAL_RULES = (FALLBACK, SAFETY_FLOOR)
+ACUTE_SAFETY_FLOOR = Rule(
+    "safety.acute_injury_unknowns_urgent_review",
+    Stage.ESCALATOR,
+    when=(),
+    urgency=Urgency.URGENT,
+    review=True,
+    rationale="A safety-relevant question is unanswered after a recent injury: what is unknown "
+    "may be a fracture, a tendon rupture or a threatened foot, so a clinician sees the case "
+    "within a working day (24-48 hours at most), whatever the route.",
+    sources=(SAFETY_FLOOR_DOC, REF_URGENCY),
+)
+
+PROCEDURAL_RULES = (FALLBACK, SAFETY_FLOOR, ACUTE_SAFETY_FLOOR)

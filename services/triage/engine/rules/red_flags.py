@@ -62,7 +62,8 @@ RED_FLAG_RULES = (
         queue=Queue.SURGICAL,
         urgency=_E,
         condition="acute compartment syndrome",
-        rationale="A tense compartment or pain on passive toe stretch suggests compartment syndrome.",
+        rationale="A tense compartment, pain on passive stretch of the toes, or pain out of "
+        "proportion after an injury suggests compartment syndrome: fasciotomy may be needed.",
         sources=(REF_RED_FLAGS,),
     ),
     Rule(
@@ -74,6 +75,19 @@ RED_FLAG_RULES = (
         condition="septic arthritis",
         rationale="A hot, swollen joint is septic until proven otherwise, even without fever.",
         sources=(COAKLEY_2006,),
+    ),
+    Rule(
+        "red_flag.fever_after_injury",
+        _RF,
+        when=("fever_after_injury",),
+        queue=Queue.SURGICAL,
+        urgency=Urgency.URGENT,
+        review=True,
+        condition="septic arthritis or cellulitis",
+        rationale="Fever, or a temperature of 38 degrees or more, after an injury points to "
+        "infection of the joint, the skin or a wound: a clinician sees the patient within a "
+        "working day (now, if the joint is hot and swollen).",
+        sources=(COAKLEY_2006, REF_RED_FLAGS),
     ),
     Rule(
         "red_flag.cauda_equina",
@@ -108,13 +122,26 @@ RED_FLAG_RULES = (
     Rule(
         "red_flag.suspected_charcot_foot",
         _RF,
-        when=("diabetic_red_warm_swollen_foot",),
+        when=("charcot_signs",),
         queue=Queue.SURGICAL,
         urgency=Urgency.URGENT,
         condition="suspected active Charcot foot",
-        rationale="A red, warm, swollen diabetic foot is active Charcot until shown otherwise, "
-        "even without pain or deformity: specialist foot team within one working day.",
+        rationale="A red, warm, swollen foot, or one more than 2 degrees warmer than the other, "
+        "in a person with diabetes or neuropathy is active Charcot until shown otherwise, even "
+        "without pain or deformity: specialist foot team within one working day.",
         sources=(NICE_NG19,),
+    ),
+    Rule(
+        "red_flag.red_warm_swollen_foot",
+        _RF,
+        when=("red_warm_swollen_foot_not_diabetic",),
+        urgency=Urgency.URGENT,
+        review=True,
+        condition="cellulitis, gout, septic arthritis or deep-vein thrombosis",
+        rationale="A red, warm, swollen foot or ankle without diabetes may be cellulitis, gout, a "
+        "septic joint or a deep-vein thrombosis: a clinician sees it within a working day, "
+        "never home care.",
+        sources=(COAKLEY_2006, NICE_CKS_SPRAINS, REF_RED_FLAGS),
     ),
     Rule(
         "red_flag.anticoagulated_swelling",

@@ -23,6 +23,9 @@ ZWIERS_2018 = cite("Zwiers 2018, JISAKOS 3:269", "endoscopic posterior impingeme
 ROBINSON_2003 = cite("Robinson 2003 (via foothyperbook)", "investigate if not improved by 3 months")
 REF_TIMELINES = cite(REF, "section 5, timelines")
 REF_RED_FLAGS = cite(REF, "section 4, red flags")
+REF_URGENCY = cite(REF, "urgency scale: URGENT is within 24 h or by the next working day")
+REF_STRESS = cite(REF, "section 6, stress fracture / bone stress injury: risk factors")
+SAFETY_FLOOR_DOC = cite("docs/clinical/missing-information-and-safety-floor.md")
 
 SEED_POSTERIOR = cite("seed 000_9281e541b26e62b4.txt", "'Ankle Impingement (Posterior)'")
 SEED_IMPINGEMENT = cite("seed 001_9c0bc143a4069b5a.txt", "'What is ankle impingement?'")
