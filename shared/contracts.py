@@ -40,6 +40,17 @@ class CaseRouted(Message):
     decision_id: uuid.UUID
 
 
+class CaseEscalated(Message):
+    """Event: a re-triage found the case needs more than the route it keeps (a clinician's
+    route, or an urgent route the engine may not lower); the clinician decides. `decision_id`
+    is the engine's new decision, stored but not placed."""
+
+    task_name: ClassVar[str] = "notify.cases.escalated"
+    queue: ClassVar[str] = "notify"
+    case_id: uuid.UUID
+    decision_id: uuid.UUID
+
+
 class CaseClosed(Message):
     """Event: a clinician completed or discharged the case; its open reminders stop."""
 
@@ -49,7 +60,7 @@ class CaseClosed(Message):
 
 
 MESSAGE_TYPES: dict[str, type[Message]] = {
-    m.task_name: m for m in (TriageCase, CaseRouted, CaseClosed)
+    m.task_name: m for m in (TriageCase, CaseRouted, CaseEscalated, CaseClosed)
 }
 
 # The routing vocabulary every service shares. The triage engine's enums must agree (tested).

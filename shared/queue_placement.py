@@ -46,6 +46,9 @@ def _place_on_queue() -> Insert:
         "updated_at": new.updated_at,
         "previous_queue": when((moved, current.queue), else_=current.previous_queue),
         "previous_urgency": when((moved, current.urgency), else_=current.previous_urgency),
+        # A new placement answers any engine decision that was waiting for a clinician: the
+        # clinician decided, or the engine may place this route (route_guard.py).
+        "review_decision_id": None,
     })
 
 

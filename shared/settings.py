@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # Shifts every service's notion of "now"; tests use it to advance days without sleeping.
     clock_offset_seconds: float = 0.0
     public_url: str = "http://127.0.0.1:8000"
+    # The clinic's phone number, told to a patient who needs to reach a person (a check-in
+    # link used twice, for one); unset, patients are pointed to their appointment letter.
+    contact_phone: str | None = None
     # Browser origins allowed to call the API from elsewhere; empty keeps CORS closed.
     cors_origins: list[str] = []
 

@@ -1,6 +1,8 @@
-"""Alerts to clinicians: at once for an emergency decision, and when a case waits past its
+"""Alerts to clinicians: at once for an emergency decision or an escalation (a re-triage that a
+clinician must decide, services/triage/route_guard.py), and when a case waits past its
 urgency's target. Recipients are the clinicians on duty (or the case's owner for a claimed
-case); with nobody on duty every active clinician is alerted, never nobody.
+case, or for an escalation the clinician who set the route); with nobody on duty every active
+clinician is alerted, never nobody.
 
 Alerts carry the case id and a link to the board, nothing clinical: email is not private.
 """
@@ -27,13 +29,15 @@ from shared.models import (
 
 MAX_ATTEMPTS = 5
 SUBJECTS = {"emergency": "Emergency case needs a clinician now",
-            "breach": "A case has waited past its target"}
+            "breach": "A case has waited past its target",
+            "escalation": "A re-triage needs your decision"}
 
 
-def _clinicians(session: Session, owner_id: str | None = None) -> list[User]:
+def _clinicians(session: Session, *preferred: str | None) -> list[User]:
+    """The first of `preferred` (user ids) who is an active clinician, else those on duty."""
     active = select(User).where(User.role == Role.CLINICIAN, col(User.is_active))
-    if owner_id:
-        owner = session.exec(active.where(User.id == uuid.UUID(owner_id))).first()
+    for user_id in filter(None, preferred):
+        owner = session.exec(active.where(User.id == uuid.UUID(user_id))).first()
         if owner:
             return [owner]
     on_duty = session.exec(active.where(col(User.on_duty))).all()
@@ -57,6 +61,21 @@ def alert_if_emergency(session: Session, decision: RoutedDecision | TriageDecisi
         return False
     _add(session, "emergency", decision.case_id, decision.id, _clinicians(session), now)
     return True
+
+
+def alert_escalation(session: Session, case_id: uuid.UUID, decision_id: uuid.UUID,
+                     now: datetime) -> None:
+    """Queues the alert for an engine decision the case's route did not follow: to the
+    clinician working the case, else the one who set its route, else those on duty."""
+    row = session.exec(
+        select(QueueEntry.owner_id, TriageDecision.author_id)
+        .join(TriageDecision, col(TriageDecision.id) == col(QueueEntry.decision_id))
+        .where(QueueEntry.case_id == case_id)).first()
+    owner_id, author_id = row if row else (None, None)
+    author = author_id.removeprefix("user:") if author_id and author_id.startswith("user:") \
+        else None
+    _add(session, "escalation", case_id, decision_id, _clinicians(session, owner_id, author),
+         now)
 
 
 def alert_breaches(session: Session, now: datetime, limit: int = 200) -> int:

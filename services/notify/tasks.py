@@ -8,7 +8,7 @@ from services.notify import dispatcher, repository, service, staff_alerts
 from services.notify.service import NotifyConfig
 from services.notify.worker import DISPATCH_TASK, app, engine
 from shared.clock import utcnow
-from shared.contracts import CaseClosed, CaseRouted
+from shared.contracts import CaseClosed, CaseEscalated, CaseRouted
 from shared.db import sync_session
 from shared.messaging import TRANSIENT_RETRY
 from shared.settings import get_settings
@@ -30,6 +30,16 @@ def case_routed(**payload) -> None:
     log.info("case %s: %d follow-ups scheduled", message.case_id, created)
     if alerted:  # an emergency alert goes out now, not at the next dispatch
         _send_staff_alerts()
+
+
+@app.task(name=CaseEscalated.task_name, **TRANSIENT_RETRY)
+def case_escalated(**payload) -> None:
+    message = CaseEscalated.model_validate(payload)
+    with sync_session(engine()) as session, session.begin():
+        staff_alerts.alert_escalation(session, message.case_id, message.decision_id, utcnow())
+    log.info("case %s escalated to a clinician by decision %s", message.case_id,
+             message.decision_id)
+    _send_staff_alerts()  # the clinician decides now, not at the next dispatch
 
 
 @app.task(name=CaseClosed.task_name, **TRANSIENT_RETRY)

@@ -15,6 +15,7 @@ from shared.clinical_record import (
     NewSymptom,
     PreVisitHistory,
     Severity,
+    Sex,
     Treatment,
     TreatmentTried,
 )
@@ -35,6 +36,7 @@ class StoredCase:
     opened_at: datetime
     check_in: dict | None = None
     previous_decision_at: datetime | None = None
+    sex: str | None = None  # the patient record's administrative gender
 
 
 # A new symptom at check-in, as the pre-visit answer it changes. Where a symptom could mean
@@ -63,6 +65,7 @@ def build_case_input(stored: StoredCase, now: datetime) -> CaseInput:
         exam=_validated(ExamFindings, stored.findings) if stored.findings else None,
         age_years=_age_on(stored.birth_date, now.date()),
         days_since_onset=_days_since_onset(history, stored, now),
+        sex=Sex(stored.sex) if stored.sex else None,
         follow_up=follow_up,
     )
 
@@ -114,5 +117,6 @@ def snapshot(case_input: CaseInput) -> dict:
         "exam": dump(case_input.exam),
         "age_years": case_input.age_years,
         "days_since_onset": case_input.days_since_onset,
+        "sex": case_input.sex.value if case_input.sex else None,
         "follow_up": dump(case_input.follow_up),
     }

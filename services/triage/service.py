@@ -1,4 +1,5 @@
-"""The triage use case: evaluate a case with the engine, store the decision, queue the case."""
+"""The triage use case: evaluate a case with the engine, store the decision, queue the case,
+unless the route it is on must stand (route_guard.py says when)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from sqlalchemy import Connection
 from services.triage import repository
 from services.triage.case_input import build_case_input, snapshot
 from services.triage.engine import Decision, evaluate
+from services.triage.route_guard import Route, Verdict, judge
 from shared.audit import SYSTEM_TRIAGE, audit_event
-from shared.contracts import CaseRouted, TriageCase
+from shared.contracts import CaseEscalated, CaseRouted, TriageCase
 from shared.models import CaseStatus, TriageDecision
 from shared.outbox import outbox_row
 from shared.statements import new_row
@@ -40,13 +42,21 @@ def triage_case(connection: Connection, message: TriageCase,
         return None
     case_input = build_case_input(case.stored, now)
     decision = _decision_row(case.id, message, evaluate(case_input), snapshot(case_input), now)
-    repository.store_decision(
-        connection, decision,
-        audit=audit_event(SYSTEM_TRIAGE, "create", "TriageDecision", decision["id"],
-                          patient_id=case.patient_id),
-        announcement=outbox_row(CaseRouted(message_id=uuid.uuid4(), case_id=case.id,
-                                           decision_id=decision["id"])),
-        now=now)
+    audit = audit_event(SYSTEM_TRIAGE, "create", "TriageDecision", decision["id"],
+                        patient_id=case.patient_id)
+    verdict = judge(case.route, Route(queue=decision["queue"], urgency=decision["urgency"]))
+    if verdict is Verdict.PLACE:
+        repository.store_decision(
+            connection, decision, audit=audit,
+            announcement=outbox_row(CaseRouted(message_id=uuid.uuid4(), case_id=case.id,
+                                               decision_id=decision["id"])),
+            now=now)
+    else:
+        # No "case routed": the follow-up plan and the patient's next steps stay the route's.
+        escalation = outbox_row(CaseEscalated(message_id=uuid.uuid4(), case_id=case.id,
+                                              decision_id=decision["id"])) \
+            if verdict is Verdict.KEEP_AND_ESCALATE else None
+        repository.store_kept_decision(connection, decision, audit, escalation)
     return TriageDecision(**decision)
 
 

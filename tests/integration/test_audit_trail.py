@@ -32,9 +32,10 @@ def test_a_patients_trail_names_the_case_a_board_view_showed_and_who_saw_it(
 
     events = trail(app_client, engine, mine["patient_id"])
 
-    [read] = [e for e in events if e["request_id"] == "board-trail-1"]
-    assert (read["action"], read["resource_type"], read["resource_id"], read["actor_role"]) == (
-        "read", "QueueEntry", mine["entry_id"], "clinician")
+    reads = sorted((e["action"], e["resource_type"], e["resource_id"], e["actor_role"])
+                   for e in events if e["request_id"] == "board-trail-1")
+    assert reads == [("read", "Patient", mine["patient_id"], "clinician"),
+                     ("read", "QueueEntry", mine["entry_id"], "clinician")]
     assert other["entry_id"] not in {e["resource_id"] for e in events}
 
 
@@ -48,10 +49,14 @@ def test_a_patient_with_two_cases_on_the_board_has_one_trail_row_per_case(
     events = trail(app_client, engine, first["patient_id"])
 
     shown = sorted((e["request_id"], e["resource_id"]) for e in events
-                   if e["request_id"] in ("board-trail-2", "board-trail-3"))
+                   if e["request_id"] in ("board-trail-2", "board-trail-3")
+                   and e["resource_type"] == "QueueEntry")
     assert shown == sorted([("board-trail-2", first["entry_id"]),
                             ("board-trail-3", first["entry_id"]),
                             ("board-trail-3", second["entry_id"])])
+    named = sorted(e["request_id"] for e in events if e["resource_type"] == "Patient"
+                   and e["request_id"] in ("board-trail-2", "board-trail-3"))
+    assert named == ["board-trail-2", "board-trail-3"]  # the patient once per view
 
 
 def test_the_database_refuses_entities_that_are_not_a_list(engine):

@@ -84,7 +84,9 @@ def test_a_board_view_is_one_audit_event_naming_every_case_it_showed(
     [(resource_type, resource_id, entities)] = list_reads(engine, "board-view-1")
     assert (resource_type, resource_id) == ("List", "staff/board")
     shown = sorted((e["type"], e["id"], e["patient_id"]) for e in entities)
-    assert shown == sorted(("QueueEntry", c["entry_id"], c["patient_id"]) for c in cases)
+    # Each card names its patient (identity on the card): the Patient record is shown too.
+    assert shown == sorted([*(("QueueEntry", c["entry_id"], c["patient_id"]) for c in cases),
+                            *(("Patient", c["patient_id"], c["patient_id"]) for c in cases)])
 
 
 def test_an_empty_board_discloses_nothing_and_writes_no_audit_event(app_client, clinician,

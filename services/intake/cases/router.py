@@ -13,6 +13,7 @@ from services.intake.cases.views import CaseView, case_view
 from services.intake.dependencies import RequestIdDep, SessionDep, driver_connection
 from services.intake.errors import InvalidReference
 from services.intake.json_body import documented_body, parsed_body
+from services.intake.patients.identity import record_identity_read
 from shared.audit import record_audit
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -69,5 +70,7 @@ async def read_case(case_id: uuid.UUID, session: SessionDep,
     view = await case_view(session, case, principal)
     record_audit(session, principal.actor, "read", "Case", case.id,
                  patient_id=case.patient_id, request_id=request_id)
+    if not principal.is_patient:  # staff views name the patient (identity banner)
+        record_identity_read(session, principal.actor, case.patient_id, request_id)
     await session.commit()
     return view

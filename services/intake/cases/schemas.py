@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from services.intake.patients.schemas import PatientIdentity
 from shared.clinical_record import ExamFindings, PreVisitHistory
 
 
@@ -62,6 +63,20 @@ class CaseNoteView(BaseModel):
     created_at: datetime
 
 
+class EngineSuggestion(BaseModel):
+    """An engine decision the case's route did not follow (a clinician's route stands, or an
+    urgent route is never lowered by the engine): a clinician decides. `reasons` are the
+    rationales of the rules that fired."""
+
+    decision_id: uuid.UUID
+    trigger: str
+    queue: str
+    imaging_modality: str | None
+    urgency: str
+    reasons: list[str]
+    decided_at: datetime
+
+
 class QueuePlacement(BaseModel):
     queue: str
     imaging_modality: str | None
@@ -85,14 +100,18 @@ class CasePublic(BaseModel):
 
 
 class CaseDetail(CasePublic):
-    """The clinician's view: everything, including the engine's reasoning and its history."""
+    """The clinician's view: everything, including the engine's reasoning and its history.
+    `decision` is the one the case's route comes from (a later engine decision may be waiting
+    for the clinician, as `engine_suggestion`)."""
 
     view: Literal["clinician"] = "clinician"
+    patient: PatientIdentity
     history: dict[str, Any] | None
     exam_findings: dict[str, Any]
     decision: DecisionPublic | None
     decision_history: list[DecisionSummary]
     queue_entry: QueuePlacement | None
+    engine_suggestion: EngineSuggestion | None = None
     notes: list[CaseNoteView]
 
 
@@ -100,6 +119,7 @@ class CaseForFrontDesk(CasePublic):
     """What front-desk staff need to enter an exam: the history and findings, not the decision."""
 
     view: Literal["front_desk"] = "front_desk"
+    patient: PatientIdentity
     history: dict[str, Any] | None
     exam_findings: dict[str, Any]
 

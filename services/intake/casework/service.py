@@ -99,7 +99,11 @@ def _set_owner(entry: QueueEntry, owner_id: str | None, now: datetime) -> None:
 
 async def override(session: AsyncSession, case: Case, data: Override, clinician: Principal,
                    now: datetime) -> TriageDecision:
-    """A clinician's route is a new decision beside the engine's; nothing stored is edited."""
+    """A clinician's route is a new decision beside the engine's; nothing stored is edited.
+    It answers any engine decision waiting for a clinician (the placement clears it)."""
+    # The triage worker locks the case while it reads the route and decides whether it may
+    # replace it; locking it here too means neither acts on a route the other just changed.
+    await session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
     engine_decision = await _latest_decision(session, case.id)
     outcome = dict(engine_decision.outcome) if engine_decision else {}
     outcome.update(queue=data.queue, imaging_modality=data.imaging_modality,

@@ -14,6 +14,8 @@ from services.intake.auth.principal import Principal
 from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.pages.access import staff_page
 from services.intake.pages.rendering import render
+from services.intake.patients.identity import identity_entities, identity_of
+from services.intake.patients.schemas import PatientIdentity
 from services.intake.queues import service as queues
 from shared.audit import Entity, record_list_read
 from shared.clock import utcnow
@@ -34,6 +36,7 @@ class Card:
     """One case as the card shows it, its texts made once here so the template is markup."""
 
     row: Row
+    patient: PatientIdentity
     waited: str  # "3 h 5 min"
     target_hours: int
     breached: bool
@@ -42,7 +45,8 @@ class Card:
     @classmethod
     def of(cls, row: Row, now: datetime) -> Card:
         waited, target, breached = queues.waiting(row, now)
-        return cls(row, _duration(waited), target // 60, breached, _moved_from(row))
+        return cls(row, identity_of(row, row.patient_id, now.date()), _duration(waited),
+                   target // 60, breached, _moved_from(row))
 
 
 @dataclass(frozen=True)
@@ -82,10 +86,11 @@ async def _columns(session, clinician: Principal, request_id: str) -> list[Colum
         rows, counts = await queues.list_queue(session, queue, modality, PER_COLUMN)
         columns.append(Column(queue, modality, heading, counts,
                               [Card.of(row, now) for row in rows]))
-    # One audit event for the view, naming every case it showed.
-    record_list_read(session, clinician.actor, BOARD_LIST, (
-        Entity("QueueEntry", card.row.entry_id, card.row.patient_id)
-        for column in columns for card in column.cards), request_id=request_id)
+    # One audit event for the view, naming every case it showed and every patient it named.
+    cards = [card for column in columns for card in column.cards]
+    record_list_read(session, clinician.actor, BOARD_LIST, [
+        *(Entity("QueueEntry", card.row.entry_id, card.row.patient_id) for card in cards),
+        *identity_entities(card.row.patient_id for card in cards)], request_id=request_id)
     await session.commit()
     return columns
 

@@ -22,6 +22,7 @@ from services.intake.pages.access import staff_page
 from services.intake.pages.exam_form import GROUPS
 from services.intake.pages.questions import STEPS
 from services.intake.pages.rendering import render
+from services.intake.patients.identity import record_identity_read
 from shared.audit import record_audit
 from shared.clock import utcnow
 
@@ -47,6 +48,7 @@ async def _page(request, session, clinician, request_id, case_id, message=None, 
     view = await case_view(session, case, clinician)
     record_audit(session, clinician.actor, "read", "Case", case.id, patient_id=case.patient_id,
                  request_id=request_id)
+    record_identity_read(session, clinician.actor, case.patient_id, request_id)
     owner = await casework.display_name(session, view.queue_entry.owner_id) \
         if view.queue_entry else None
     authors = {note.author_id for note in view.notes} | {d.author_id for d in [view.decision]

@@ -1,4 +1,5 @@
-"""The patient's follow-up check-in, opened from the link in a reminder."""
+"""The patient's follow-up check-in, opened from the link in a reminder. A link answers once:
+opened again it shows the answer given and how to reach the clinic."""
 
 from __future__ import annotations
 
@@ -26,14 +27,17 @@ async def check_in_page(request: Request, session: SessionDep, token: str | None
     if token:
         return enter_with_link(request, token, "/check-in")
     patient = await patient_page(request)
-    await service.case_of_link(session, patient)  # a link that is not a check-in: 404 page
+    link = await service.case_of_link(session, patient)  # not a check-in link: 404 page
+    given = await service.given_answer(session, link)
+    if given is not None:
+        return _answered(request, given)
     return render(request, "check_in.html", answers={}, errors={}, **CHOICES)
 
 
 @router.post("/check-in")
 async def submit_check_in(request: Request, session: SessionDep, patient: Patient,
                           request_id: RequestIdDep):
-    case = await service.case_of_link(session, patient)
+    link = await service.case_of_link(session, patient)
     form = await request.form()
     answers = {key: [str(v) for v in form.getlist(key)] for key in form}
     try:
@@ -51,9 +55,19 @@ async def submit_check_in(request: Request, session: SessionDep, patient: Patien
         return render(request, "check_in.html", status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
                       answers=answers, errors={f: "error.required" if f == "trend"
                                                else "error.invalid" for f in fields}, **CHOICES)
-    await service.record_check_in(session, case, check_in)
-    record_audit(session, patient.actor, "create", "QuestionnaireResponse", case.id,
-                 patient_id=case.patient_id, request_id=request_id)
+    try:
+        await service.record_check_in(session, link, check_in, contact=service.how_to_reach_the_clinic(
+            request.app.state.settings.contact_phone))
+    except service.AlreadyAnswered as refused:  # a second tab, the back button, a resend
+        return _answered(request, refused.given, status.HTTP_409_CONFLICT)
+    record_audit(session, patient.actor, "create", "QuestionnaireResponse", link.case.id,
+                 patient_id=link.case.patient_id, request_id=request_id)
     await session.commit()
     return render(request, "check_in_done.html", seek_care_now=service.seek_care_now(check_in),
                   trend=check_in.trend.value)
+
+
+def _answered(request: Request, given: service.GivenAnswer, status_code: int = 200):
+    return render(request, "check_in_answered.html", status_code=status_code,
+                  given=given.answers, answered_on=given.authored_at.strftime("%d/%m/%Y %H:%M"),
+                  phone=request.app.state.settings.contact_phone)

@@ -19,6 +19,7 @@ from services.intake.pages import exam_form
 from services.intake.pages.access import staff_page
 from services.intake.pages.questions import STEPS
 from services.intake.pages.rendering import render
+from services.intake.patients.identity import identity_of, record_identity_read
 from shared.audit import record_audit
 from shared.models import Case, CaseStatus, Patient, Role
 
@@ -37,8 +38,11 @@ async def open_cases(request: Request, session: SessionDep, staff: Examiner,
     for case, patient in rows:
         record_audit(session, staff.actor, "read", "Case", case.id, patient_id=patient.id,
                      request_id=request_id)
+    for patient_id in dict.fromkeys(patient.id for _case, patient in rows):
+        record_identity_read(session, staff.actor, patient_id, request_id)
     await session.commit()
-    return render(request, "cases.html", principal=staff, rows=rows, language="en")
+    return render(request, "cases.html", principal=staff, language="en",
+                  rows=[(case, identity_of(patient)) for case, patient in rows])
 
 
 @router.get("/staff/cases/{case_id}/exam")
@@ -72,10 +76,13 @@ async def _exam(request, session, staff, request_id, case_id, errors, saved=0,
     case = await cases.get_case(session, case_id)
     history = await latest_history(session, case.id) or {}
     findings = await cases.current_exam_findings(session, case.id)
+    patient = identity_of(await session.get(Patient, case.patient_id))
     record_audit(session, staff.actor, "read", "Case", case.id, patient_id=case.patient_id,
                  request_id=request_id)
+    record_identity_read(session, staff.actor, case.patient_id, request_id)
     await session.commit()
     return render(request, "exam.html", status_code=status_code, principal=staff, case=case,
+                  patient=patient,
                   history=history, findings=findings, errors=errors, saved=saved,
                   groups=exam_form.GROUPS, choices=exam_form.CHOICES, kind_of=exam_form.kind_of,
                   numbers=exam_form.NUMBERS,

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.contracts import URGENCIES
-from shared.models import OPEN_QUEUE_STATUSES, Case, QueueEntry, TriageDecision
+from shared.models import OPEN_QUEUE_STATUSES, Case, Patient, QueueEntry, TriageDecision
 from shared.queue_targets import WAIT_TARGETS
 
 # What a listing shows of an open entry, and nothing more: a decision's inputs and outcome are
@@ -20,9 +20,16 @@ _COLUMNS = (
     QueueEntry.queue, QueueEntry.imaging_modality, QueueEntry.urgency, QueueEntry.status,
     QueueEntry.business_status, QueueEntry.owner_id, QueueEntry.entered_at, QueueEntry.due_at,
     QueueEntry.previous_queue, QueueEntry.previous_urgency,
-    TriageDecision.trigger.label("routed_because"), TriageDecision.needs_clinician_review,
+    TriageDecision.trigger.label("routed_because"),
+    # The route's decision asked for review, or a later engine decision awaits a clinician.
+    (col(TriageDecision.needs_clinician_review)
+     | col(QueueEntry.review_decision_id).is_not(None)).label("needs_clinician_review"),
+    col(QueueEntry.review_decision_id).is_not(None).label("engine_disagrees"),
     col(TriageDecision.outcome)["override"]["reason"].astext.label("override_reason"),
     Case.patient_id,  # for the audit trail
+    # The identity on a board card (services/intake/patients/identity.py).
+    Patient.given_name, Patient.family_name, Patient.birth_date, Patient.sex,
+    Patient.record_number,
 )
 
 
@@ -35,6 +42,7 @@ async def list_queue(session: AsyncSession, queue: str, modality: str | None, li
     rows = (await session.exec(
         select(*_COLUMNS)
         .join(Case, col(Case.id) == col(QueueEntry.case_id))
+        .join(Patient, col(Patient.id) == col(Case.patient_id))
         .join(TriageDecision, col(TriageDecision.id) == col(QueueEntry.decision_id))
         .where(*scope)
         .order_by(col(QueueEntry.urgency_rank).desc(), col(QueueEntry.entered_at))
