@@ -102,16 +102,18 @@ def _store_decision():
 
 def _keep_route(escalate: bool):
     """The engine's decision stored beside the route the case keeps; with `escalate`, the queue
-    entry names it for a clinician's review and an event says so."""
-    routed = (update(Case).where(Case.id == bindparam("decision_case_id"))
-              .values(status=CaseStatus.ROUTED, updated_at=bindparam("decision_decided_at")))
-    statement = insert_row(TriageDecision, "decision_").add_cte(
+    entry names it for a clinician's review and an event says so. The decision's parameters
+    are prefixed "held_": executed with a parameter named like a column of an updated table
+    ("decision_id"), an UPDATE would also set that column."""
+    routed = (update(Case).where(Case.id == bindparam("held_case_id"))
+              .values(status=CaseStatus.ROUTED, updated_at=bindparam("held_decided_at")))
+    statement = insert_row(TriageDecision, "held_").add_cte(
         insert_row(AuditEvent, "audit_").cte("audit"), routed.cte("routed_case"))
     if not escalate:
         return statement
-    for_review = (update(QueueEntry).where(col(QueueEntry.case_id) == bindparam("decision_case_id"))
-                  .values(review_decision_id=bindparam("decision_id"),
-                          updated_at=bindparam("decision_decided_at")))
+    for_review = (update(QueueEntry).where(col(QueueEntry.case_id) == bindparam("held_case_id"))
+                  .values(review_decision_id=bindparam("held_id"),
+                          updated_at=bindparam("held_decided_at")))
     return statement.add_cte(for_review.cte("for_review"),
                              insert_row(OutboxMessage, "announcement_").cte("announcement"))
 
@@ -156,7 +158,7 @@ def store_kept_decision(connection: Connection, decision: dict, audit: dict,
                         escalation: dict | None) -> None:
     """The decision and its audit row, the case marked routed on the route it already has;
     with an `escalation` (an outbox row), the queue entry names the decision for review."""
-    parameters = {**row_parameters(decision, "decision_"), **row_parameters(audit, "audit_")}
+    parameters = {**row_parameters(decision, "held_"), **row_parameters(audit, "audit_")}
     if escalation is None:
         connection.execute(KEEP_ROUTE, parameters)
         return
