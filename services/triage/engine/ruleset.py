@@ -17,6 +17,14 @@ from services.triage.engine.rules import ALL_RULES
 
 RULESET_VERSION = "1.4.0"
 
+# Every released rule set: its hash and the commit whose engine decides exactly as it did. A
+# decision stores its rule set's version and hash beside its full inputs, so checking out the
+# named commit and running those inputs reproduces it (tests/unit/engine/test_ruleset.py keeps
+# old inputs readable by today's engine too).
+RELEASES = {
+    "1.3.0": ("4d86402f1a8b05980b04ce1a33ad43e5183f93358662867094ba0f5cfb22e6cd", "512a908"),
+}
+
 
 def _plain(value):
     if is_dataclass(value):

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from pydantic import TypeAdapter
+
+from services.triage.engine import CaseInput, evaluate
 from services.triage.engine.facts import derive_facts
 from services.triage.engine.findings import PROFILES
 from services.triage.engine.rules import ALL_RULES
-from services.triage.engine.ruleset import RULESET_HASH, RULESET_VERSION
+from services.triage.engine.ruleset import RELEASES, RULESET_HASH, RULESET_VERSION
 from tests.unit.engine.builders import case
 
 # Changing any rule, check or table changes the hash: bump RULESET_VERSION and this pair.
@@ -36,3 +42,20 @@ def test_ruleset_hash_is_a_sha256_hex_digest():
 def test_the_version_is_bumped_whenever_the_rule_content_changes():
     # A failure here means rules changed without a new version: bump both halves of PINNED.
     assert (RULESET_VERSION, RULESET_HASH) == PINNED
+
+
+GOLDEN_1_3_0 = Path(__file__).parent / "golden" / "decisions-1.3.0.json"
+
+
+def test_decisions_made_under_1_3_0_name_a_released_rule_set_and_their_inputs_still_run():
+    """Stored 1.3.0 decisions (made by the 1.3.0 engine, kept verbatim) name the hash the
+    release table maps to the commit that reproduces them, and today's engine still reads
+    their stored inputs, so a re-triage of an old case never fails on its record."""
+    decisions = json.loads(GOLDEN_1_3_0.read_text())
+    assert decisions
+    for stored in decisions:
+        outcome = stored["outcome"]
+        assert RELEASES[outcome["ruleset_version"]][0] == outcome["ruleset_hash"]
+        replayed = evaluate(TypeAdapter(CaseInput).validate_python(stored["inputs"]))
+        assert replayed.ruleset_version == RULESET_VERSION
+    assert RULESET_VERSION not in RELEASES or RELEASES[RULESET_VERSION][0] == RULESET_HASH
