@@ -64,13 +64,17 @@ def test_a_record_number_given_at_registration_is_kept_and_belongs_to_one_patien
 def test_a_given_record_number_in_the_generated_shape_is_refused(client):
     response = client.post("/patients", json=patient_payload(record_number="MRN0000042"))
 
-    assert response.status_code == 422 and "record_number" in response.text
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "record_number"] and "given out by the clinic" in error["msg"]
 
 
-def test_an_unknown_sex_value_is_refused(client):
+def test_a_sex_outside_the_administrative_gender_codes_is_refused(client):
     response = client.post("/patients", json=patient_payload(sex="f"))
 
     assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert (error["loc"], error["type"]) == (["body", "sex"], "enum")
 
 
 def test_case_page_board_exam_pages_and_follow_ups_name_the_patient_and_audit_the_read(
