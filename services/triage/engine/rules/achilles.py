@@ -9,10 +9,13 @@ yet examined or cleared keeps the reference's stage 3 (section 0), after acute t
 
 from services.triage.engine.decision import Queue, Urgency
 from services.triage.engine.rules.base import Rule, Stage, cite
-from services.triage.engine.rules.sources import AAOS_2009, MAFFULLI_1998, REF, REF_RED_FLAGS
+from services.triage.engine.rules.sources import AAOS_2009, MAFFULLI_1998, REF_RED_FLAGS
 
 _R = Stage.RUPTURE
-_KERNOW = cite("Kernow referral criteria", "refer urgently to fracture clinic")
+_KERNOW = cite(
+    "docs/clinical/achilles.md#achilles-tendon-rupture",
+    "Kernow referral criteria: refer urgently to fracture clinic",
+)
 
 ACHILLES_RULES = (
     Rule(
@@ -37,6 +40,9 @@ ACHILLES_RULES = (
         condition="Achilles tendon rupture",
         rationale="A pop, a kick-in-the-calf feeling or lost push-off, not cleared by a normal "
         "calf squeeze test: up to a quarter of ruptures are missed at first presentation.",
-        sources=(AAOS_2009, cite(REF, "section 2, pitfalls"), cite("BJGP 2015")),
+        sources=(
+            AAOS_2009,
+            cite("docs/clinical/achilles.md#rupture-story-without-an-examination", "BJGP 2015"),
+        ),
     ),
 )

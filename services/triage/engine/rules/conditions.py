@@ -9,8 +9,6 @@ from services.triage.engine.rules.sources import (
     MARTIN_2014,
     NICE_CKS_SPRAINS,
     PATEL_2011,
-    REF,
-    REF_RED_FLAGS,
     REF_STRESS,
     ROBINSON_2003,
     SEED_GUIDE,
@@ -23,10 +21,14 @@ from services.triage.engine.rules.sources import (
     SMAN_2015,
     STIELL_1993,
     VUURBERG_2018,
+    at,
 )
 
 _C = Stage.CONDITION
-_KERNOW_FRACTURE_CLINIC = cite("Kernow referral criteria", "refer urgently to fracture clinic")
+_KERNOW_FRACTURE_CLINIC = cite(
+    "docs/clinical/ottawa-and-fractures.md#earlier-imaging-results",
+    "Kernow referral criteria: refer urgently to fracture clinic",
+)
 _R = Urgency.ROUTINE
 _S = Urgency.SOON
 
@@ -60,7 +62,7 @@ SPRAIN_RULES = (
         condition="lateral ankle sprain",
         rationale="Ottawa-negative sprain with moderate swelling or bruising, a positive anterior "
         "drawer, or in an athlete: supervised functional rehabilitation.",
-        sources=(VUURBERG_2018, cite(REF, "section 3, routing")),
+        sources=(VUURBERG_2018,),
     ),
     Rule(
         "sprain.medial_ottawa_negative",
@@ -70,7 +72,9 @@ SPRAIN_RULES = (
         condition="medial (deltoid) ankle sprain",
         rationale="Eversion injury with deltoid tenderness and a negative Ottawa rule; isolated "
         "deltoid injury is uncommon, so screen for syndesmosis injury.",
-        sources=(cite(REF, "section 3, medial sprain"), SEED_RUNNING),
+        sources=(
+            cite("docs/clinical/sprains-and-syndesmosis.md#medial-deltoid-sprain", SEED_RUNNING),
+        ),
     ),
     Rule(
         "syndesmosis.specific_signs",
@@ -106,7 +110,11 @@ SPRAIN_RULES = (
         condition="fracture",
         rationale="Proximal fibular tenderness after an ankle injury: X-ray the whole fibula "
         "(Maisonneuve fracture).",
-        sources=(cite(REF, "section 3, syndesmosis routing"),),
+        sources=(
+            cite(
+                "docs/clinical/sprains-and-syndesmosis.md#proximal-fibula-and-maisonneuve-fracture"
+            ),
+        ),
     ),
     Rule(
         "olt.mechanical_symptoms_after_trauma",
@@ -118,7 +126,13 @@ SPRAIN_RULES = (
         condition="osteochondral lesion of the talus",
         rationale="Catching or locking after an injury suggests an osteochondral lesion or loose "
         "body; X-rays often miss them, MRI is the test.",
-        sources=(ROBINSON_2003, cite(REF, "section 6, osteochondral lesion"), SEED_GUIDE),
+        sources=(
+            ROBINSON_2003,
+            cite(
+                "docs/clinical/sprains-and-syndesmosis.md#osteochondral-lesion-of-the-talus",
+                SEED_GUIDE,
+            ),
+        ),
     ),
     Rule(
         "olt.persistent_deep_pain_after_sprain",
@@ -130,7 +144,7 @@ SPRAIN_RULES = (
         condition="osteochondral lesion of the talus",
         rationale="Deep pain or swelling more than six weeks after a sprain: a 'sprain that "
         "never settled' needs MRI for an osteochondral lesion.",
-        sources=(ROBINSON_2003, cite(REF, "section 7, quick map")),
+        sources=(ROBINSON_2003,),
     ),
 )
 
@@ -143,7 +157,10 @@ OVERUSE_RULES = (
         condition="posterior ankle impingement",
         rationale="Pain at the back of the ankle on pointing the toes down (forced plantarflexion "
         "reproduces it): activity modification and physio first.",
-        sources=(SEED_POSTERIOR, SEED_IMPINGEMENT, cite(REF, "section 6, posterior impingement")),
+        sources=(
+            SEED_POSTERIOR,
+            at("docs/clinical/overuse.md#posterior-ankle-impingement", SEED_IMPINGEMENT),
+        ),
     ),
     Rule(
         "impingement.anterior",
@@ -152,7 +169,10 @@ OVERUSE_RULES = (
         queue=Queue.PHYSIO,
         condition="anterior ankle impingement",
         rationale="A pinch at the front of the ankle on dorsiflexion or squatting: physio first.",
-        sources=(SEED_GUIDE, SEED_IMPINGEMENT, cite(REF, "section 6, anterior impingement")),
+        sources=(
+            cite("docs/clinical/overuse.md#anterior-ankle-impingement", SEED_GUIDE),
+            SEED_IMPINGEMENT,
+        ),
     ),
     Rule(
         "achilles.tendinopathy",
@@ -163,7 +183,10 @@ OVERUSE_RULES = (
         rationale="Achilles pain or tenderness 2-6 cm above the heel, without signs of a rupture, "
         "is tendinopathy: progressive loading with a physio; about 12 weeks to settle. A calf "
         "squeeze test excludes a rupture if it has not been done.",
-        sources=(cite("Hutchinson 2013"), SEED_RUNNING, cite(REF, "section 2, tendinopathy")),
+        sources=(
+            cite("docs/clinical/achilles.md#achilles-tendinopathy", "Hutchinson 2013"),
+            cite("docs/clinical/achilles.md#achilles-tendinopathy", SEED_RUNNING),
+        ),
     ),
     Rule(
         "peroneal.tendinopathy",
@@ -173,7 +196,10 @@ OVERUSE_RULES = (
         queue=Queue.PHYSIO,
         condition="peroneal tendinopathy",
         rationale="Pain behind the outer ankle bone, worse on resisted eversion: physio.",
-        sources=(SEED_GUIDE, SEED_RUNNING, cite(REF, "section 6, peroneal")),
+        sources=(
+            cite("docs/clinical/overuse.md#peroneal-tendinopathy-and-subluxation", SEED_GUIDE),
+            cite("docs/clinical/overuse.md#peroneal-tendinopathy-and-subluxation", SEED_RUNNING),
+        ),
     ),
     Rule(
         "peroneal.subluxation",
@@ -183,7 +209,7 @@ OVERUSE_RULES = (
         modality=Modality.MRI,
         condition="peroneal tendon tear or subluxation",
         rationale="Snapping or visible subluxation of the peroneal tendons: MRI, then surgical.",
-        sources=(cite(REF, "section 6, peroneal"),),
+        sources=(cite("docs/clinical/overuse.md#peroneal-tendinopathy-and-subluxation"),),
     ),
     Rule(
         "instability.chronic",
@@ -193,7 +219,10 @@ OVERUSE_RULES = (
         condition="chronic ankle instability",
         rationale="Recurrent giving way after repeated sprains: neuromuscular, balance and "
         "strength rehabilitation first.",
-        sources=(VUURBERG_2018, SEED_GUIDE),
+        sources=(
+            VUURBERG_2018,
+            cite("docs/clinical/sprains-and-syndesmosis.md#chronic-ankle-instability", SEED_GUIDE),
+        ),
     ),
     Rule(
         "tarsal_tunnel.suspected",
@@ -216,7 +245,7 @@ OVERUSE_RULES = (
         condition="tarsal tunnel syndrome",
         rationale="Tarsal tunnel with motor weakness: MRI or ultrasound for a space-occupying "
         "lesion, with nerve conduction studies.",
-        sources=(cite(REF, "section 6, tarsal tunnel"),),
+        sources=(cite("docs/clinical/overuse.md#tarsal-tunnel-syndrome"),),
     ),
     Rule(
         "stress_fracture.high_risk_site",
@@ -228,7 +257,13 @@ OVERUSE_RULES = (
         condition="stress fracture (high-risk site)",
         rationale="Focal bony tenderness without injury at a high-risk site (anterior tibial "
         "cortex, medial malleolus, talus, navicular, fifth metatarsal base): early MRI, offload.",
-        sources=(PATEL_2011, cite("Sports Health 2014 review, high-risk stress fractures")),
+        sources=(
+            PATEL_2011,
+            cite(
+                "docs/clinical/overuse.md#stress-fractures",
+                "Sports Health 2014 review, high-risk stress fractures",
+            ),
+        ),
     ),
     Rule(
         "stress_fracture.low_risk_site",
@@ -240,7 +275,7 @@ OVERUSE_RULES = (
         condition="stress fracture",
         rationale="Focal (under 5 cm) bony tenderness or pain on hopping with rest pain: X-ray "
         "first, offload.",
-        sources=(PATEL_2011, SEED_RUNNING),
+        sources=(PATEL_2011, cite("docs/clinical/overuse.md#stress-fractures", SEED_RUNNING)),
     ),
     Rule(
         "shin.diffuse_tenderness",
@@ -250,7 +285,11 @@ OVERUSE_RULES = (
         condition="shin splints",
         rationale="Shin pain with diffuse tenderness over 5 cm or more is shin splints, not a "
         "stress fracture: relative rest and graded return.",
-        sources=(cite("Yates and White 2004"), SEED_SHIN, SEED_GUIDE),
+        sources=(
+            cite("docs/clinical/overuse.md#shin-pain-patterns", "Yates and White 2004"),
+            SEED_SHIN,
+            cite("docs/clinical/overuse.md#shin-pain-patterns", SEED_GUIDE),
+        ),
     ),
     Rule(
         "plantar_fasciitis.suspected",
@@ -260,7 +299,7 @@ OVERUSE_RULES = (
         condition="plantar fasciitis",
         rationale="Plantar heel pain worst with the first steps after rest, or a tender medial "
         "calcaneal tubercle, is plantar fasciitis: a clinical diagnosis, home care, no imaging.",
-        sources=(MARTIN_2014, SEED_RUNNING),
+        sources=(MARTIN_2014, cite("docs/clinical/overuse.md#plantar-fasciitis", SEED_RUNNING)),
     ),
     Rule(
         "overuse.soft_tissue_strain",
@@ -271,7 +310,7 @@ OVERUSE_RULES = (
         rationale="Gradual pain after a training change or with tight calves, with no bony "
         "tenderness or stress-fracture sign recorded and no trouble bearing weight reported: "
         "relative rest and graded return at home.",
-        sources=(SEED_STRAIN, cite(REF, "section 6, overuse soft-tissue strain")),
+        sources=(SEED_STRAIN,),
     ),
     Rule(
         "overuse.posterior_chain_tightness",
@@ -281,7 +320,12 @@ OVERUSE_RULES = (
         condition="posterior-chain tightness",
         rationale="Tight calves and hamstrings pull on the Achilles and ankle: daily stretching, "
         "heat before activity, rolling.",
-        sources=(cite("seed 004_ad83bbae4b3e43d7.txt", "'Tightness in the Posterior Chain'"),),
+        sources=(
+            cite(
+                "docs/clinical/overuse.md#posterior-chain-tightness",
+                "seed 004_ad83bbae4b3e43d7.txt, 'Tightness in the Posterior Chain'",
+            ),
+        ),
     ),
     Rule(
         "overuse.training_error",
@@ -292,8 +336,14 @@ OVERUSE_RULES = (
         rationale="Mileage or intensity rose faster than the tissues adapt: scale back, then "
         "increase by no more than 10% a week.",
         sources=(
-            cite("seed 004_ad83bbae4b3e43d7.txt", "'Sudden Increase in Running Activity'"),
-            cite("seed 004_ad83bbae4b3e43d7.txt", "'Improper Running Progression'"),
+            cite(
+                "docs/clinical/overuse.md#training-error",
+                "seed 004_ad83bbae4b3e43d7.txt, 'Sudden Increase in Running Activity'",
+            ),
+            cite(
+                "docs/clinical/overuse.md#training-error",
+                "seed 004_ad83bbae4b3e43d7.txt, 'Improper Running Progression'",
+            ),
         ),
     ),
 )
@@ -307,7 +357,13 @@ WHOLE_CASE_RULES = (
         review=True,
         rationale="Unable to take four steps now, at any age and with or without an injury: "
         "never home care; a clinician sees the patient within a working day.",
-        sources=(NICE_CKS_SPRAINS, cite("RCH Melbourne CPG, the limping child")),
+        sources=(
+            NICE_CKS_SPRAINS,
+            cite(
+                "docs/clinical/red-flags.md#cannot-bear-weight-at-any-age",
+                "RCH Melbourne CPG, the limping child",
+            ),
+        ),
     ),
     Rule(
         "stress_fracture.risk_factors",
@@ -344,7 +400,7 @@ WHOLE_CASE_RULES = (
         condition="infection or tumour",
         rationale="Pain at night or at rest without an injury can come from a bone stress injury, "
         "an infection or a tumour: X-ray and a clinician's review (urgent with fever).",
-        sources=(REF_RED_FLAGS, PATEL_2011),
+        sources=(cite("docs/clinical/red-flags.md#night-pain-tumour-and-infection"), PATEL_2011),
     ),
     Rule(
         "imaging.earlier_fracture_or_tear",
@@ -356,7 +412,7 @@ WHOLE_CASE_RULES = (
         condition="fracture or tendon tear shown on earlier imaging",
         rationale="Imaging already showed a fracture or a tendon tear: fracture clinic or "
         "surgical opinion within a working day.",
-        sources=(cite(REF, "section 7, quick map"), _KERNOW_FRACTURE_CLINIC),
+        sources=(_KERNOW_FRACTURE_CLINIC,),
     ),
     Rule(
         "imaging.earlier_stress_injury",
@@ -367,7 +423,7 @@ WHOLE_CASE_RULES = (
         condition="stress fracture",
         rationale="Imaging already showed a stress reaction or stress fracture: offload and a "
         "surgical opinion on the site and healing.",
-        sources=(PATEL_2011,),
+        sources=(at("docs/clinical/ottawa-and-fractures.md#earlier-imaging-results", PATEL_2011),),
     ),
     Rule(
         "nerve.radicular_symptoms",
@@ -378,7 +434,12 @@ WHOLE_CASE_RULES = (
         condition="nerve compression or radiculopathy",
         rationale="Back pain or pain shooting down the leg with sole symptoms or weakness: the S1 "
         "root can mimic tarsal tunnel syndrome; a clinician examines the back and the nerve.",
-        sources=(REF_RED_FLAGS, cite("NHS Tayside heel pain notes")),
+        sources=(
+            cite("docs/clinical/red-flags.md#progressive-weakness"),
+            cite(
+                "docs/clinical/overuse.md#tarsal-tunnel-look-alikes", "NHS Tayside heel pain notes"
+            ),
+        ),
     ),
 )
 

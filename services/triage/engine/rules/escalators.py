@@ -6,7 +6,6 @@ from services.triage.engine.rules.sources import (
     ACR_2024,
     MARTIN_2014,
     PATEL_2011,
-    REF,
     REF_TIMELINES,
     ROBINSON_2003,
     SEED_BLACK_BLUE,
@@ -18,7 +17,10 @@ from services.triage.engine.rules.sources import (
 )
 
 _E = Stage.ESCALATOR
-_GENERIC_3_TO_6 = cite(REF, "section 5, generic rule: failed conservative care 3-6 months")
+_GENERIC_3_TO_6 = cite(
+    "docs/clinical/timelines-and-escalation.md#failed-conservative-care",
+    "generic rule: failed conservative care 3-6 months",
+)
 
 GENERIC_ESCALATORS = (
     Rule(
@@ -28,7 +30,13 @@ GENERIC_ESCALATORS = (
         queue=Queue.PHYSIO,
         urgency=Urgency.SOON,
         rationale="Pain persisting beyond a week despite rest needs a professional assessment.",
-        sources=(SEED_WEEK, cite("seed 002_993e68b0d89a85dd.txt", "'Diagnosis of Ankle Injuries'")),
+        sources=(
+            SEED_WEEK,
+            cite(
+                "docs/clinical/timelines-and-escalation.md#no-better-after-a-week",
+                "seed 002_993e68b0d89a85dd.txt, 'Diagnosis of Ankle Injuries'",
+            ),
+        ),
     ),
     Rule(
         "escalate.beyond_three_weeks",
@@ -46,7 +54,10 @@ GENERIC_ESCALATORS = (
         urgency=Urgency.SOON,
         review=True,
         rationale="Getting worse at a check-in instead of better: reassess, the route may be wrong.",
-        sources=(SEED_THREE_WEEKS, REF_TIMELINES),
+        sources=(
+            SEED_THREE_WEEKS,
+            cite("docs/clinical/timelines-and-escalation.md#worse-at-follow-up"),
+        ),
     ),
 )
 
@@ -61,7 +72,13 @@ TRAUMA_ESCALATORS = (
         condition="osteochondral lesion of the talus",
         rationale="A sprain not settling after 6 weeks to 3 months needs MRI for an associated "
         "injury (osteochondral lesion, syndesmosis, occult fracture, peroneal tear).",
-        sources=(cite("Mansour 2011; Dalal 2020"), ROBINSON_2003, REF_TIMELINES),
+        sources=(
+            cite(
+                "docs/clinical/timelines-and-escalation.md#sprain-not-settling",
+                "Mansour 2011; Dalal 2020",
+            ),
+            ROBINSON_2003,
+        ),
     ),
     Rule(
         "escalate.xray_negative_pain_persists",
@@ -73,7 +90,13 @@ TRAUMA_ESCALATORS = (
         condition="osteochondral lesion of the talus",
         rationale="X-ray negative but pain persisting after trauma: MRI for an occult fracture or "
         "osteochondral lesion; X-rays often miss them.",
-        sources=(cite(REF, "section 3, when MRI is indicated after a sprain"), SEED_BLACK_BLUE),
+        sources=(
+            cite(
+                "docs/clinical/timelines-and-escalation.md#x-ray-negative-but-pain-persists",
+                "when MRI is indicated after a sprain",
+            ),
+            SEED_BLACK_BLUE,
+        ),
     ),
     Rule(
         "escalate.sprain_no_improvement_twelve_weeks",
@@ -82,7 +105,9 @@ TRAUMA_ESCALATORS = (
         queue=Queue.SURGICAL,
         condition="lateral ankle sprain",
         rationale="No improvement 12 weeks after an inversion injury: foot and ankle service.",
-        sources=(cite("NHS Tayside"), REF_TIMELINES),
+        sources=(
+            cite("docs/clinical/timelines-and-escalation.md#sprain-not-settling", "NHS Tayside"),
+        ),
     ),
     Rule(
         "escalate.stress_fracture_xray_negative",
@@ -127,7 +152,12 @@ FAILED_CARE_ESCALATORS = (
         condition="Achilles tendinopathy",
         rationale="Achilles tendinopathy after 6 months of failed conservative care including "
         "physiotherapy: surgical opinion.",
-        sources=(cite("Kernow / NICE CKS Achilles tendinopathy"),),
+        sources=(
+            cite(
+                "docs/clinical/achilles.md#achilles-tendinopathy",
+                "Kernow / NICE CKS Achilles tendinopathy",
+            ),
+        ),
     ),
     Rule(
         "escalate.plantar_fasciitis_six_weeks",
@@ -146,7 +176,12 @@ FAILED_CARE_ESCALATORS = (
         condition="plantar fasciitis",
         rationale="Three months of failed non-operative care: foot and ankle service (ESWT, "
         "injection, gastrocnemius recession).",
-        sources=(cite("NHS Tayside; NHS Lothian"), REF_TIMELINES),
+        sources=(
+            cite(
+                "docs/clinical/timelines-and-escalation.md#failed-conservative-care",
+                "NHS Tayside; NHS Lothian",
+            ),
+        ),
     ),
     Rule(
         "escalate.chronic_instability_failed_rehab",
@@ -156,7 +191,14 @@ FAILED_CARE_ESCALATORS = (
         condition="chronic ankle instability",
         rationale="Instability despite structured rehabilitation: ligament repair "
         "(Brostrom-Gould) is considered.",
-        sources=(cite("Chan 2011, Bull NYU Hosp Jt Dis"), _GENERIC_3_TO_6),
+        sources=(
+            cite("docs/clinical/sprains-and-syndesmosis.md#chronic-ankle-instability"),
+            cite(
+                "docs/clinical/timelines-and-escalation.md#failed-conservative-care",
+                "Chan 2011, Bull NYU Hosp Jt Dis",
+            ),
+            _GENERIC_3_TO_6,
+        ),
     ),
     Rule(
         "escalate.tarsal_tunnel_persistent",
@@ -168,7 +210,12 @@ FAILED_CARE_ESCALATORS = (
         condition="tarsal tunnel syndrome",
         rationale="Tarsal tunnel symptoms persisting about 3 months: MRI or ultrasound and nerve "
         "conduction studies.",
-        sources=(cite("Ahmad 2012 review"), REF_TIMELINES),
+        sources=(
+            cite(
+                "docs/clinical/timelines-and-escalation.md#failed-conservative-care",
+                "Ahmad 2012 review",
+            ),
+        ),
     ),
     Rule(
         "escalate.tarsal_tunnel_failed_care",
@@ -187,7 +234,7 @@ FAILED_CARE_ESCALATORS = (
         modality=Modality.MRI,
         condition="peroneal tendon tear or subluxation",
         rationale="Peroneal pain failing about 3 months of care: MRI for a tear, then surgical.",
-        sources=(cite(REF, "section 6, peroneal"),),
+        sources=(cite("docs/clinical/overuse.md#peroneal-tendinopathy-and-subluxation"),),
     ),
     Rule(
         "escalate.osteochondral_lesion_failed_care",

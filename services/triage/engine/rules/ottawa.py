@@ -6,8 +6,9 @@ from services.triage.engine.rules.sources import (
     ANDERSON_2022,
     DOWLING_2009,
     NICE_CKS_SPRAINS,
-    REF,
+    OTTAWA_POINTS,
     STIELL_1993,
+    at,
 )
 
 _T = Stage.TRAUMA
@@ -25,7 +26,7 @@ OTTAWA_RULES = (
         rationale="Bony tenderness at the posterior edge or tip of a malleolus, or unable to take "
         "four steps both straight after the injury and now: ankle X-ray (pain in the malleolar "
         "zone adds to this but its absence never cancels a tender point).",
-        sources=(STIELL_1993, DOWLING_2009),
+        sources=(STIELL_1993, OTTAWA_POINTS, DOWLING_2009),
     ),
     Rule(
         "ottawa.foot_positive",
@@ -38,7 +39,7 @@ OTTAWA_RULES = (
         rationale="Bony tenderness at the base of the fifth metatarsal or the navicular, or "
         "unable to take four steps both straight after the injury and now with midfoot pain: "
         "foot X-ray.",
-        sources=(STIELL_1993, DOWLING_2009),
+        sources=(STIELL_1993, OTTAWA_POINTS, DOWLING_2009),
     ),
     Rule(
         "ottawa.excluded_with_significant_signs",
@@ -52,7 +53,13 @@ OTTAWA_RULES = (
         rationale="The Ottawa rules were not validated with intoxication, head injury, multiple "
         "painful injuries, reduced sensation, pregnancy or a high-energy injury: X-ray on "
         "clinical judgement.",
-        sources=(STIELL_1993, cite("mypcr.ca summary of the Stiell guideline")),
+        sources=(
+            STIELL_1993,
+            cite(
+                "docs/clinical/ottawa-and-fractures.md#exclusions",
+                "mypcr.ca summary of the Stiell guideline",
+            ),
+        ),
     ),
     Rule(
         "ottawa.excluded_needs_judgement",
@@ -61,7 +68,7 @@ OTTAWA_RULES = (
         unless=("significant_trauma_signs",),
         review=True,
         rationale="An Ottawa exclusion applies, so a negative rule cannot clear a fracture.",
-        sources=(STIELL_1993,),
+        sources=(at("docs/clinical/ottawa-and-fractures.md#exclusions", STIELL_1993),),
     ),
     Rule(
         "ottawa.timing_unknown_with_significant_signs",
@@ -76,7 +83,13 @@ OTTAWA_RULES = (
         "marked swelling or severe pain) whose date is unknown: the Ottawa rules cannot be "
         "applied without knowing it was within 10 days, so X-ray on clinical judgement and "
         "ask when it happened.",
-        sources=(cite(REF, "section 7, OAR not applicable with significant pain"), STIELL_1993),
+        sources=(
+            cite(
+                "docs/clinical/ottawa-and-fractures.md#unknown-injury-date",
+                "Ottawa rules not applicable with significant pain",
+            ),
+            STIELL_1993,
+        ),
     ),
     Rule(
         "ottawa.late_presentation",
@@ -89,7 +102,7 @@ OTTAWA_RULES = (
         review=True,
         rationale="More than 10 days after the injury the Ottawa rules miss fractures (15 of 19 "
         "in late presenters were Ottawa-negative): X-ray on clinical judgement.",
-        sources=(ANDERSON_2022, cite(REF, "section 5, late presentation")),
+        sources=(ANDERSON_2022,),
     ),
     Rule(
         "ottawa.late_presentation_needs_judgement",
@@ -114,7 +127,14 @@ OTTAWA_RULES = (
         rationale="A tender bony point or not bearing weight where the Ottawa rules cannot be "
         "used (a child under about five, unknown age or date of injury, or an exclusion): the "
         "finding still counts, so X-ray and a clinician's review within a working day.",
-        sources=(STIELL_1993, DOWLING_2009, cite(REF, "section 7, OAR not applicable")),
+        sources=(
+            STIELL_1993,
+            DOWLING_2009,
+            cite(
+                "docs/clinical/ottawa-and-fractures.md#late-presentation",
+                "Ottawa rules not applicable: fracture signs still count",
+            ),
+        ),
     ),
     Rule(
         "trauma.late_fracture_signs",
@@ -127,7 +147,7 @@ OTTAWA_RULES = (
         review=True,
         rationale="A tender bony point or not bearing weight more than 10 days after an injury: "
         "late presenters' fractures are mostly Ottawa-negative, so the finding means an X-ray.",
-        sources=(ANDERSON_2022, cite(REF, "section 5, late presentation")),
+        sources=(ANDERSON_2022,),
     ),
     Rule(
         "trauma.late_not_bearing_weight",
@@ -155,7 +175,13 @@ OTTAWA_RULES = (
         rationale="Weeks after an injury and still swollen, not walking, in pain at rest or not "
         "getting better: X-ray soon (radiographs come first; MRI once they are normal), since "
         "late presenters' fractures are mostly Ottawa-negative.",
-        sources=(ANDERSON_2022, cite(REF, "section 5, lateral sprain timeline")),
+        sources=(
+            ANDERSON_2022,
+            cite(
+                "docs/clinical/timelines-and-escalation.md#late-presenters-not-improving",
+                "lateral sprain timeline",
+            ),
+        ),
     ),
     Rule(
         "trauma.high_energy_mechanism",
@@ -168,7 +194,10 @@ OTTAWA_RULES = (
         review=True,
         rationale="A high-energy injury (road traffic collision, fall from height, crush) is "
         "outside the population the Ottawa rules were validated in: X-ray on clinical judgement.",
-        sources=(STIELL_1993, cite(REF, "section 1, exclusions")),
+        sources=(
+            at("docs/clinical/ottawa-and-fractures.md#high-energy-mechanism", STIELL_1993),
+            cite("docs/clinical/ottawa-and-fractures.md#exclusions"),
+        ),
     ),
     Rule(
         "child.under_five_trauma",
@@ -177,6 +206,12 @@ OTTAWA_RULES = (
         review=True,
         rationale="Neither the Ottawa nor the Low Risk Ankle Rule is validated under about five "
         "years: a clinician decides, thinking of toddler's fracture and non-accidental injury.",
-        sources=(DOWLING_2009, cite(REF, "section 1, children under about 5 years")),
+        sources=(
+            DOWLING_2009,
+            cite(
+                "docs/clinical/ottawa-and-fractures.md#children-under-five",
+                "children under about 5 years",
+            ),
+        ),
     ),
 )

@@ -2,7 +2,7 @@
 
 from services.triage.engine.decision import Queue, Urgency
 from services.triage.engine.rules.base import Rule, Stage
-from services.triage.engine.rules.sources import REF_URGENCY, SAFETY_FLOOR_DOC, SEED_WEEK
+from services.triage.engine.rules.sources import REF_URGENCY, SAFETY_FLOOR_DOC, SEED_WEEK, at
 
 FALLBACK = Rule(
     "fallback.no_specific_pattern",
@@ -12,7 +12,7 @@ FALLBACK = Rule(
     condition="non-specific ankle pain",
     rationale="No red flag and no specific pattern: most aches settle with a few days of "
     "relative rest and light walking; checked again at one week.",
-    sources=(SEED_WEEK,),
+    sources=(at("docs/clinical/overuse.md#non-specific-ankle-pain", SEED_WEEK),),
 )
 
 SAFETY_FLOOR = Rule(

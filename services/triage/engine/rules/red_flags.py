@@ -6,9 +6,9 @@ from services.triage.engine.rules.sources import (
     COAKLEY_2006,
     NICE_CKS_SPRAINS,
     NICE_NG19,
-    REF_RED_FLAGS,
     SEED_BLACK_BLUE,
     SEED_RUNNING,
+    at,
 )
 
 _RF = Stage.RED_FLAG
@@ -23,7 +23,7 @@ RED_FLAG_RULES = (
         urgency=_E,
         condition="open fracture or joint wound",
         rationale="A wound over an injured bone or joint may be an open fracture: antibiotics and theatre.",
-        sources=(NICE_CKS_SPRAINS, REF_RED_FLAGS),
+        sources=(NICE_CKS_SPRAINS, cite("docs/clinical/red-flags.md#open-wound")),
     ),
     Rule(
         "red_flag.deformity_after_trauma",
@@ -33,7 +33,13 @@ RED_FLAG_RULES = (
         urgency=_E,
         condition="fracture",
         rationale="Visible deformity after an injury suggests a dislocation or displaced fracture.",
-        sources=(NICE_CKS_SPRAINS, cite("Queensland Health orthopaedic referral criteria")),
+        sources=(
+            NICE_CKS_SPRAINS,
+            cite(
+                "docs/clinical/red-flags.md#deformity",
+                "Queensland Health orthopaedic referral criteria",
+            ),
+        ),
     ),
     Rule(
         "red_flag.neurovascular_compromise",
@@ -43,7 +49,7 @@ RED_FLAG_RULES = (
         urgency=_E,
         condition="neurovascular compromise",
         rationale="A cold, pale or pulseless foot means the blood supply is threatened.",
-        sources=(NICE_CKS_SPRAINS, REF_RED_FLAGS),
+        sources=(NICE_CKS_SPRAINS, cite("docs/clinical/red-flags.md#neurovascular-compromise")),
     ),
     Rule(
         "red_flag.numbness_or_weakness_after_trauma",
@@ -53,7 +59,7 @@ RED_FLAG_RULES = (
         urgency=_E,
         condition="neurovascular compromise",
         rationale="Numbness or new weakness after an injury is treated as neurovascular compromise.",
-        sources=(REF_RED_FLAGS, SEED_RUNNING),
+        sources=(cite("docs/clinical/red-flags.md#neurovascular-compromise", SEED_RUNNING),),
     ),
     Rule(
         "red_flag.compartment_syndrome",
@@ -64,7 +70,7 @@ RED_FLAG_RULES = (
         condition="acute compartment syndrome",
         rationale="A tense compartment, pain on passive stretch of the toes, or pain out of "
         "proportion after an injury suggests compartment syndrome: fasciotomy may be needed.",
-        sources=(REF_RED_FLAGS,),
+        sources=(cite("docs/clinical/red-flags.md#compartment-syndrome"),),
     ),
     Rule(
         "red_flag.septic_arthritis",
@@ -87,7 +93,7 @@ RED_FLAG_RULES = (
         rationale="Fever, or a temperature of 38 degrees or more, after an injury points to "
         "infection of the joint, the skin or a wound: a clinician sees the patient within a "
         "working day (now, if the joint is hot and swollen).",
-        sources=(COAKLEY_2006, REF_RED_FLAGS),
+        sources=(COAKLEY_2006,),
     ),
     Rule(
         "red_flag.cauda_equina",
@@ -97,7 +103,7 @@ RED_FLAG_RULES = (
         urgency=_E,
         condition="cauda equina syndrome",
         rationale="Saddle numbness or bladder or bowel change with leg symptoms is cauda equina.",
-        sources=(REF_RED_FLAGS,),
+        sources=(cite("docs/clinical/red-flags.md#cauda-equina"),),
     ),
     Rule(
         "red_flag.diabetic_foot_limb_threatening",
@@ -117,7 +123,12 @@ RED_FLAG_RULES = (
         urgency=_E,
         condition="septic arthritis",
         rationale="A febrile child who will not bear weight may have septic arthritis or osteomyelitis.",
-        sources=(cite("RCH Melbourne CPG, the limping child"),),
+        sources=(
+            cite(
+                "docs/clinical/red-flags.md#child-not-bearing-weight",
+                "RCH Melbourne CPG, the limping child",
+            ),
+        ),
     ),
     Rule(
         "red_flag.suspected_charcot_foot",
@@ -141,7 +152,11 @@ RED_FLAG_RULES = (
         rationale="A red, warm, swollen foot or ankle without diabetes may be cellulitis, gout, a "
         "septic joint or a deep-vein thrombosis: a clinician sees it within a working day, "
         "never home care.",
-        sources=(COAKLEY_2006, NICE_CKS_SPRAINS, REF_RED_FLAGS),
+        sources=(
+            COAKLEY_2006,
+            NICE_CKS_SPRAINS,
+            cite("docs/clinical/red-flags.md#red-hot-swollen-foot-without-diabetes"),
+        ),
     ),
     Rule(
         "red_flag.anticoagulated_swelling",
@@ -151,7 +166,9 @@ RED_FLAG_RULES = (
         urgency=Urgency.URGENT,
         condition="haemarthrosis",
         rationale="Marked swelling after an injury in a patient on blood thinners may be haemarthrosis.",
-        sources=(NICE_CKS_SPRAINS,),
+        sources=(
+            at("docs/clinical/red-flags.md#haemarthrosis-on-anticoagulants", NICE_CKS_SPRAINS),
+        ),
     ),
     Rule(
         "red_flag.child_not_bearing_weight",
@@ -163,7 +180,12 @@ RED_FLAG_RULES = (
         condition="fracture",
         rationale="A child who will not bear weight needs imaging for occult fracture, infection "
         "or non-accidental injury.",
-        sources=(cite("RCH Melbourne CPG, the limping child"), REF_RED_FLAGS),
+        sources=(
+            cite(
+                "docs/clinical/red-flags.md#child-not-bearing-weight",
+                "RCH Melbourne CPG, the limping child",
+            ),
+        ),
     ),
     Rule(
         "red_flag.severe_swelling_or_bruising_after_trauma",
@@ -186,7 +208,7 @@ RED_FLAG_RULES = (
         modality=Modality.MRI,
         condition="infection or tumour",
         rationale="Fever or feeling unwell with non-traumatic leg pain raises infection or tumour.",
-        sources=(REF_RED_FLAGS,),
+        sources=(cite("docs/clinical/red-flags.md#night-pain-tumour-and-infection"),),
     ),
     Rule(
         "red_flag.progressive_weakness",
@@ -197,7 +219,7 @@ RED_FLAG_RULES = (
         modality=Modality.MRI,
         condition="nerve compression or radiculopathy",
         rationale="Weakness or foot drop without injury needs urgent assessment of the nerve.",
-        sources=(REF_RED_FLAGS,),
+        sources=(cite("docs/clinical/red-flags.md#progressive-weakness"),),
     ),
     Rule(
         "red_flag.burning_or_numb_sole",
@@ -207,6 +229,11 @@ RED_FLAG_RULES = (
         condition="tarsal tunnel syndrome",
         rationale="Gradual burning or tingling in the sole points to nerve entrapment (tarsal "
         "tunnel or S1): not an emergency, but never home care without a clinician's review.",
-        sources=(REF_RED_FLAGS, cite("NHS Tayside heel pain notes")),
+        sources=(
+            cite("docs/clinical/red-flags.md#progressive-weakness"),
+            cite(
+                "docs/clinical/overuse.md#tarsal-tunnel-look-alikes", "NHS Tayside heel pain notes"
+            ),
+        ),
     ),
 )
