@@ -43,7 +43,9 @@ def test_rules_lists_every_rule_with_its_sources():
     result = runner.invoke(app, ["rules"])
     assert result.exit_code == 0
     assert "ottawa.ankle_positive" in result.output
-    assert "source: Stiell 1993, JAMA 269:1127" in result.output
+    # Sources point into the product's own evidence files, the paper in the detail.
+    assert "source: docs/clinical/ottawa-and-fractures.md#" in result.output
+    assert "Stiell 1993, JAMA 269:1127" in result.output
 
 
 def test_schema_exports_the_json_schema_of_the_case_input():

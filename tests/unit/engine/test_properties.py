@@ -8,6 +8,7 @@ made. Each runs at least PROPERTY_EXAMPLES cases in CI; conftest.py prints how m
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -23,7 +24,8 @@ from shared.clinical_record import ExamFindings, PainLocation
 from tests.unit.engine.conftest import count_example
 from tests.unit.engine.generated import cases
 
-PROPERTY_EXAMPLES = 2000
+# At least 2,000 in CI; set ENGINE_PROPERTY_EXAMPLES higher for a deeper search before a release.
+PROPERTY_EXAMPLES = max(2000, int(os.environ.get("ENGINE_PROPERTY_EXAMPLES", "2000")))
 thorough = settings(
     max_examples=PROPERTY_EXAMPLES,
     deadline=None,
@@ -107,6 +109,11 @@ def _both_unknown(other: Answer) -> Callable[[CaseInput], bool]:
     return lambda case: other.of(case) is None
 
 
+def _after_injury(gap: Callable[[CaseInput], bool]) -> Callable[[CaseInput], bool]:
+    # Deformity and wounds are asked after an injury (or when the onset is not known).
+    return lambda case: _injury_possible(case) and gap(case)
+
+
 def _walking_now_not_confirmed(case: CaseInput) -> bool:
     in_clinic = case.exam.bears_weight_four_steps_in_clinic if case.exam else None
     now = in_clinic if in_clinic is not None else case.history.walks_four_steps_now
@@ -131,8 +138,11 @@ SAFETY_ANSWERS: tuple[tuple[Answer, Callable[[CaseInput], bool]], ...] = (
     ),
     (Answer(H, "walks_four_steps_now", danger=False), _walking_unknown),
     (Answer(H, "walked_four_steps_immediately", danger=False), _walking_now_not_confirmed),
-    (Answer(H, "visible_deformity"), _both_unknown(Answer(E, "deformity"))),
-    (Answer(H, "wound_over_injury"), _both_unknown(Answer(E, "open_wound_over_fracture_or_joint"))),
+    (Answer(H, "visible_deformity"), _after_injury(_both_unknown(Answer(E, "deformity")))),
+    (
+        Answer(H, "wound_over_injury"),
+        _after_injury(_both_unknown(Answer(E, "open_wound_over_fracture_or_joint"))),
+    ),
     (Answer(E, "tender_lateral_malleolus_posterior_edge_or_tip"), _examined),
     (Answer(E, "tender_medial_malleolus_posterior_edge_or_tip"), _examined),
     (Answer(E, "tender_base_of_fifth_metatarsal"), _examined),

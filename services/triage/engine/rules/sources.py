@@ -47,10 +47,6 @@ VUURBERG_2018 = cite(
     "docs/clinical/sprains-and-syndesmosis.md#lateral-ankle-sprain",
     "Vuurberg 2018, Br J Sports Med 52:956: ankle sprain guideline",
 )
-VAN_DIJK_1996 = cite(
-    "docs/clinical/sprains-and-syndesmosis.md#lateral-ankle-sprain",
-    "van Dijk 1996, J Bone Joint Surg Br 78:958: delayed exam at 5 days",
-)
 PATEL_2011 = cite(
     "docs/clinical/overuse.md#stress-fractures",
     "Patel 2011, Am Fam Physician 83:39: stress fractures",
