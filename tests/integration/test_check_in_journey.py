@@ -30,7 +30,8 @@ SAFE_OVERUSE_HISTORY = {
     "joint_hot_red_swollen": False, "numbness_or_tingling": False,
     "burning_or_tingling_in_sole": False, "visible_deformity": False, "wound_over_injury": False,
     "walked_four_steps_immediately": True, "walks_four_steps_now": True,
-    "fever_or_unwell": False, "diabetes": False,
+    "fever_or_unwell": False, "foot_red_warm_swollen": False,
+    "saddle_numbness_or_bladder_bowel_change": False, "diabetes": False,
 }
 
 
