@@ -69,7 +69,7 @@ def _send_staff_alerts() -> None:
     settings = get_settings()
     with dispatcher.open_channels(settings) as channels, sync_session(engine()) as session, \
             session.begin():
-        sent = staff_alerts.send_pending(session, channels["email"], f"{settings.public_url}/board",
+        sent = staff_alerts.send_pending(session, channels["email"], settings.public_url + staff_alerts.BOARD_PATH,
                                          utcnow())
     if sent:
         log.info("staff alerts sent: %d", sent)
