@@ -1,9 +1,9 @@
-"""BENCHMARK BASELINE ONLY: the engine's queue/urgency routing as one hand-written if/else.
+"""BENCHMARK BASELINE ONLY: rule set 1.3.0's queue/urgency routing as one hand-written if/else.
 
-Not used by the product. bench/engine.py runs it beside ``evaluate`` on the same inputs to show
-what the declarative rules cost; tests check that both route every case the same way. It gives
-no explanation, advice, follow-up or missing information, and must be kept in step by hand
-with the rules, which is exactly why the product does not use it.
+Not used by the product. bench/engine.py runs it beside ``evaluate`` on the same inputs as a
+speed yardstick: what a bare if-chain over the same vocabulary costs. It is no longer kept in
+step with the rules (1.4.0 reads more findings and explains each one); the engine's behaviour
+is proven by the properties in tests/unit/engine, not by agreement with this file.
 """
 
 from __future__ import annotations
