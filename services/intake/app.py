@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
 
 from services.intake import health
+from services.intake.api_docs import install_docs
 from services.intake.audit.router import router as audit_router
 from services.intake.auth.rate_limit import Limits
 from services.intake.auth.router import router as auth_router
@@ -58,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Pre-visit forms, exam findings, cases and triage queues.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs from packaged assets, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.sign_in_limits = Limits()
@@ -75,4 +78,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     install_idempotency(app)
     install_pages(app)
+    install_docs(app)
     return app
