@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from shared.models.base import foreign_key, json_column, timestamp, uuid_pk
@@ -23,14 +24,26 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
 
 
+OPEN_CASE_PER_LINK = "uq_cases_open_per_link"
+
+
 class Case(SQLModel, table=True):
     __tablename__ = "cases"
+    __table_args__ = (
+        # One open pre-visit case per patient link: a second submission through the same link
+        # is refused by this key, whatever races (services/intake/cases/service.py).
+        sa.Index(OPEN_CASE_PER_LINK, "opened_by_link", unique=True,
+                 postgresql_where=sa.text(f"status <> '{CaseStatus.CLOSED.value}'")),
+    )
 
     id: uuid.UUID = uuid_pk()
     patient_id: uuid.UUID = foreign_key("patients.id")
     status: str = Field(default=CaseStatus.AWAITING_TRIAGE, max_length=32, index=True)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
+    # The patient link the case was opened through (shared/patient_links.link_id: a digest,
+    # never the token); None when staff opened it.
+    opened_by_link: str | None = Field(default=None, max_length=64)
 
 
 class IntakeResponse(SQLModel, table=True):

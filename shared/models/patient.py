@@ -45,3 +45,6 @@ class Patient(SQLModel, table=True):
     preferred_language: str = Field(default="en", max_length=8)
     timezone: str = Field(default="Europe/London", max_length=64)
     created_at: datetime = timestamp()
+    # Every patient link carries the generation it was signed in; staff revoking the patient's
+    # links adds one, so every earlier link and its page session stop working at once.
+    link_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
