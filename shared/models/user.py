@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from shared.models.base import foreign_key, timestamp, uuid_pk
@@ -33,6 +34,12 @@ class User(SQLModel, table=True):
     # Clinicians on duty receive emergency and waiting-time alerts.
     on_duty: bool = False
     created_at: datetime = timestamp()
+    # Time-based one-time password (services/intake/auth/totp.py): the secret is stored
+    # encrypted (Fernet, key derived from CLINIC_SECRET_KEY), never in clear and never logged.
+    # A pending secret waits for its first code; the last used time step refuses a replay.
+    totp_secret: str | None = Field(default=None, max_length=255)
+    totp_pending_secret: str | None = Field(default=None, max_length=255)
+    totp_last_step: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class AuthSession(SQLModel, table=True):
