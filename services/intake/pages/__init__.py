@@ -5,10 +5,14 @@ of the OpenAPI schema (tests/integration/test_page_access.py checks their roles)
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request, status
-from fastapi.responses import RedirectResponse
+from fastapi import FastAPI, HTTPException, Request, status
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
+from services.intake.auth.principal import Principal
+from services.intake.errors import NotFound
 from services.intake.pages import (
     auth_pages,
     board,
@@ -18,7 +22,13 @@ from services.intake.pages import (
     follow_ups,
     patient_form,
 )
-from services.intake.pages.access import PageRefused, SignInNeeded, sign_in_url
+from services.intake.pages.access import (
+    STAFF_DESTINATIONS,
+    PageRefused,
+    SignInNeeded,
+    optional_principal,
+    sign_in_url,
+)
 from services.intake.pages.rendering import STATIC_DIR, render
 
 ROUTERS = (auth_pages.router, patient_form.router, check_in_page.router, exam_pages.router,
@@ -36,4 +46,43 @@ def install_pages(app: FastAPI) -> None:
 
     @app.exception_handler(PageRefused)
     async def _refused(request: Request, exc: PageRefused):
-        return render(request, "error.html", status_code=exc.status_code, message=exc.message)
+        return _error_page(request, exc.status_code, exc.message, exc.principal)
+
+    # A page that is not there answers a page; the API's 404s stay JSON.
+    @app.exception_handler(status.HTTP_404_NOT_FOUND)
+    async def _no_such_page(request: Request, exc: HTTPException):
+        if not is_page_request(request):
+            return await http_exception_handler(request, exc)
+        return _error_page(request, status.HTTP_404_NOT_FOUND, "error.not_found",
+                           await _signed_in_staff(request))
+
+    @app.exception_handler(NotFound)
+    async def _record_not_found(request: Request, exc: NotFound):
+        if not is_page_request(request):
+            return JSONResponse(status_code=exc.status_code, content=exc.body())
+        return _error_page(request, status.HTTP_404_NOT_FOUND, "error.not_found",
+                           await _signed_in_staff(request))
+
+
+def is_page_request(request: Request) -> bool:
+    """A page route (left out of the API schema), or no route at all asked for by a browser."""
+    route = request.scope.get("route")
+    if isinstance(route, APIRoute):
+        return not route.include_in_schema
+    return "text/html" in request.headers.get("accept", "")
+
+
+async def _signed_in_staff(request: Request) -> Principal | None:
+    try:
+        principal = await optional_principal(request)
+    except PageRefused:
+        return None
+    return principal if principal and not principal.is_patient else None
+
+
+def _error_page(request: Request, status_code: int, message: str,
+                principal: Principal | None):
+    staff = principal if principal and not principal.is_patient else None
+    return render(request, "error.html", status_code=status_code, message=message,
+                  principal=principal,
+                  destinations=STAFF_DESTINATIONS[staff.role] if staff else ())

@@ -20,11 +20,23 @@ class SignInNeeded(Exception):
 
 
 class PageRefused(Exception):
-    """Rendered as the error page with this status and message."""
+    """Rendered as the error page with this status and message; for a signed-in staff member
+    (`principal`), with their navigation and the pages they may open, never a dead end."""
 
-    def __init__(self, status_code: int, message: str):
+    def __init__(self, status_code: int, message: str, principal: Principal | None = None):
         self.status_code = status_code
         self.message = message
+        self.principal = principal
+
+
+# The staff pages each role may open, in the order its navigation lists them; the first is
+# where /staff sends it.
+STAFF_DESTINATIONS: dict[Role, tuple[tuple[str, str], ...]] = {
+    Role.CLINICIAN: (("/staff/board", "Queue board"), ("/staff/cases", "Exam entry"),
+                     ("/staff/follow-ups", "Follow-ups")),
+    Role.FRONT_DESK: (("/staff/cases", "Exam entry"),),
+    Role.ADMIN: (("/staff/follow-ups", "Follow-ups"),),
+}
 
 
 def sign_in_url(next_url: str) -> str:
@@ -60,7 +72,8 @@ def staff_page(permission: Permission | None = None, roles: Iterable[Role] = ())
             principal.role in allowed_roles
         if not granted:
             raise PageRefused(status.HTTP_403_FORBIDDEN,
-                              f"Your role ({principal.role.value}) may not open this page.")
+                              f"Your role ({principal.role.value}) may not open this page.",
+                              principal)
         return principal
 
     return dependency
