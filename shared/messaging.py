@@ -12,6 +12,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from shared.contracts import MESSAGE_TYPES
 from shared.dead_letters import MAX_ATTEMPTS
+from shared.logging import redact_celery_logs
 from shared.settings import Settings
 
 # Redis hands an unacknowledged message to another worker after the visibility timeout. It
@@ -46,6 +47,7 @@ TRANSIENT_RETRY = {
 
 
 def make_celery(name: str, settings: Settings, include: list[str] | None = None) -> Celery:
+    redact_celery_logs()  # shared/logging.py says why
     app = Celery(name, broker=settings.redis_url, include=include or [],
                  # Counts deliveries per message and dead-letters the ones that keep failing.
                  task_cls="shared.dead_letters:TrackedTask")
