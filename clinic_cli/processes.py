@@ -46,8 +46,10 @@ def system_processes(env: dict[str, str], api_port: int) -> list[ProcessSpec]:
     }
     schedule_file = _data_dir(process_env) / "celerybeat-schedule"
     commands = {
+        # --no-proxy-headers: the app believes X-Forwarded-For only from the proxies named in
+        # CLINIC_TRUSTED_PROXIES (uvicorn's own default believes any local caller).
         "api": ["-m", "uvicorn", "services.intake.app:create_app", "--factory",
-                "--host", "127.0.0.1", "--port", str(api_port)],
+                "--host", "127.0.0.1", "--port", str(api_port), "--no-proxy-headers"],
         "relay": ["-m", "shared.outbox.relay"],
         "triage": ["-m", "celery", "-A", "services.triage.worker", "worker", "-Q", "triage",
                    "-n", "triage@%h", "--concurrency", "2", "--loglevel", "INFO"],

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET_PLACEHOLDER = "change-me"
 
@@ -33,6 +34,15 @@ class Settings(BaseSettings):
     contact_phone: str | None = None
     # Browser origins allowed to call the API from elsewhere; empty keeps CORS closed.
     cors_origins: list[str] = []
+    # Request bodies over these sizes are refused with 413 before they are read (a declared
+    # Content-Length up front, a chunked body as it arrives): form posts (urlencoded or
+    # multipart; no route takes file uploads) and every other body, JSON included.
+    max_json_body_bytes: int = Field(1024 * 1024, ge=1)
+    max_form_body_bytes: int = Field(256 * 1024, ge=1)
+    # The proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: addresses or
+    # networks, comma-separated ("10.0.0.5,10.1.0.0/16"). Empty (the default): the client is
+    # the connecting address, whatever headers it sends (the sign-in limits count per address).
+    trusted_proxies: Annotated[list[str], NoDecode] = []
 
     smtp_host: str | None = Field(None, validation_alias="SMTP_HOST")
     smtp_port: int = Field(25, validation_alias="SMTP_PORT")
@@ -74,6 +84,15 @@ class Settings(BaseSettings):
     follow_up_sweep_after_seconds: float = 600.0
     # Idempotency-Key records are kept this long; a retry after that is a new request.
     idempotency_key_ttl_hours: float = 24.0
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        for item in value if isinstance(value, list) else ():
+            ipaddress.ip_network(item, strict=False)  # a typo must not silently trust nothing
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

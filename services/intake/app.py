@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.intake import health
 from services.intake.api_docs import install_docs
@@ -14,6 +15,7 @@ from services.intake.audit.router import router as audit_router
 from services.intake.auth.rate_limit import Limits
 from services.intake.auth.router import router as auth_router
 from services.intake.auth.signed_in_cache import SignedInCache
+from services.intake.body_limit import BodyLimit
 from services.intake.cases.router import router as cases_router
 from services.intake.casework.router import router as casework_router
 from services.intake.check_ins.router import router as check_ins_router
@@ -66,9 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sign_in_limits = Limits()
     app.state.signed_in = SignedInCache()
 
-    # The last added runs first: headers and request id wrap everything, including refusals.
+    # The last added runs first (the outermost ones are added at the end, below).
     app.add_middleware(InputGuard)
-    app.add_middleware(SecurityHeaders, production=settings.env == "production")
     if settings.cors_origins:  # closed unless configured
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_credentials=True, allow_methods=["GET", "POST", "PATCH"],
@@ -79,4 +80,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_idempotency(app)
     install_pages(app)
     install_docs(app)
+    # Outermost, in this order: the client's address (X-Forwarded-For believed only from the
+    # configured proxies; uvicorn runs with --no-proxy-headers), headers and request id on
+    # every answer including refusals, then the size limit before anything reads a body.
+    app.add_middleware(BodyLimit, json_bytes=settings.max_json_body_bytes,
+                       form_bytes=settings.max_form_body_bytes)
+    app.add_middleware(SecurityHeaders, production=settings.env == "production")
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+
+# A location names a field; an unknown field's name is the client's own text, so it is cut.
+LONGEST_LOCATION_PART = 64
 
 
 class DomainError(Exception):
@@ -40,7 +44,26 @@ class Conflict(DomainError):
     error_type = "conflict"
 
 
+def validation_problems(errors) -> list[dict]:
+    """Each problem's field (loc), kind (type) and reason (msg), never the submitted value:
+    FastAPI's own 422 repeats the input, and it echoed a password and a 200 MB body back."""
+    return [{"type": error["type"], "loc": [_location_part(part) for part in error["loc"]],
+             "msg": error["msg"]} for error in errors]
+
+
+def _location_part(part: str | int) -> str | int:
+    if isinstance(part, str) and len(part) > LONGEST_LOCATION_PART:
+        return part[:LONGEST_LOCATION_PART] + "…"
+    return part
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse(status_code=exc.status_code, content=exc.body())
+
+    # API routes and pages alike: a page's bad path or query parameter answers this too.
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422,
+                            content={"detail": validation_problems(exc.errors())})

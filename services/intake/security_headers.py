@@ -3,6 +3,7 @@ log lines to one request without putting patient data in logs."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -23,11 +24,20 @@ PROTECTIVE_HEADERS = {
     "Cache-Control": "no-store",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+# What a client's X-Request-ID may be: it is stored with audit events (64 characters) and
+# written to logs, so anything longer or stranger is replaced by an id of our own.
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def request_id_of(headers: Headers) -> str:
+    given = headers.get("x-request-id", "")
+    return given if SAFE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 class SecurityHeaders:
-    """Sets request.state.request_id (the client's X-Request-ID, else a new one) and adds the
-    headers to the response. Plain ASGI: see services/intake/input_guard.py."""
+    """Sets request.state.request_id (the client's X-Request-ID when it is a safe one, else a
+    new one) and adds the headers to the response. Plain ASGI: see
+    services/intake/input_guard.py."""
 
     def __init__(self, app: ASGIApp, *, production: bool):
         self.app = app
@@ -37,7 +47,7 @@ class SecurityHeaders:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        request_id = Headers(scope=scope).get("x-request-id") or uuid.uuid4().hex
+        request_id = request_id_of(Headers(scope=scope))
         scope.setdefault("state", {})["request_id"] = request_id
         csp = scope["path"] not in DOCS_PATHS
 

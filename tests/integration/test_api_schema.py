@@ -44,8 +44,8 @@ def api_base_url(database_url, redis_server_url, tmp_path_factory):
     with open(log, "wb") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "services.intake.app:create_app", "--factory",
-             "--port", str(port), "--log-level", "warning"], env=env, stdout=out,
-            stderr=subprocess.STDOUT)
+             "--port", str(port), "--log-level", "warning", "--no-proxy-headers"],
+            env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_ready(base, server, log)

@@ -55,7 +55,7 @@ class PatientCreate(BaseModel):
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         if value not in available_timezones():
-            raise ValueError(f"unknown time zone {value!r}")
+            raise ValueError("unknown time zone: give an IANA name such as Europe/London")
         return value
 
 
