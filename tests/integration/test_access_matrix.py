@@ -38,6 +38,9 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/health/live"): PUBLIC,
     ("GET", "/health/ready"): PUBLIC,
     ("POST", "/auth/sign-in"): PUBLIC,
+    ("POST", "/auth/sign-in/enrol"): set(),
+    ("POST", "/auth/totp"): {FRONT_DESK, CLINICIAN, ADMIN},
+    ("POST", "/auth/totp/confirm"): {FRONT_DESK, CLINICIAN, ADMIN},
     ("POST", "/auth/sign-out"): SIGNED_IN,
     ("GET", "/auth/me"): SIGNED_IN,
     ("POST", "/users"): {ADMIN},
@@ -59,11 +62,15 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/queues/assignments"): {CLINICIAN},
     ("POST", "/check-ins"): {OWN_PATIENT},
     # Authenticated by what they carry, not by who calls: the signed opt-out link in the body,
-    # the SMS provider's webhook secret. Without those every caller gets 401.
+    # the SMS provider's webhook secret, an admin's first-sign-in ticket. Without those every
+    # caller gets 401.
     ("POST", "/opt-out"): set(),
     ("POST", "/sms/inbound"): set(),
 }
-CARRIED_CREDENTIAL = {"/opt-out", "/sms/inbound"}
+CARRIED_CREDENTIAL = {"/opt-out", "/sms/inbound", "/auth/sign-in/enrol"}
+# Allowed, but this request is refused for what it asks: only the claim's owner may release;
+# every admin has a one-time code already (admins must); a made-up code is not right.
+ALLOWED_BUT_REFUSED = {"/cases/{case_id}/release": 409, "/auth/totp/confirm": 422}
 
 
 @dataclass
@@ -122,6 +129,8 @@ def headers_for(world: World, principal: str, path: str) -> dict[str, str]:
                            follow_up_id=world.follow_up_a) if path == "/check-ins" else \
             PatientLink(patient_id=uuid.UUID(patient), purpose="intake")
         return bearer(sign_link(world.settings.secret_key, link))
+    if principal == ADMIN:  # a one-time code signs in once: a new admin each time
+        return bearer(sign_in(world.client, make_user(world.engine, ADMIN).email))
     return bearer(sign_in(world.client, world.users[principal]))
 
 
@@ -144,6 +153,8 @@ def request_for(world: World, method: str, path: str) -> dict:
     bodies = {
         "/auth/sign-in": {"email": f"nobody-{uuid.uuid4().hex[:8]}@example.com",
                           "password": "wrong password"},
+        "/auth/sign-in/enrol": {"enrolment_token": "not-a-ticket", "code": "123456"},
+        "/auth/totp/confirm": {"code": "000000"},
         "/users": {"email": f"u{uuid.uuid4().hex[:6]}@example.com", "display_name": "New",
                    "role": "clinician", "password": "long enough password"},
         "/users/{user_id}": {"display_name": "Renamed"},
@@ -184,8 +195,10 @@ def test_route_allows_or_refuses_each_principal_as_the_policy_says(world, route,
 
     if path == "/auth/sign-in" or path in CARRIED_CREDENTIAL:
         assert response.status_code == 401  # open to all; a wrong credential refused for all
-    elif path.endswith("/release") and principal in POLICY[route]:
-        assert response.status_code == 409  # allowed, but only the claim's owner may release
+    elif path in ALLOWED_BUT_REFUSED and principal in POLICY[route]:
+        assert response.status_code == ALLOWED_BUT_REFUSED[path], response.text
+    elif path == "/auth/totp" and principal == ADMIN:
+        assert response.status_code == 409, response.text
     elif principal in POLICY[route]:
         assert response.status_code < 400, response.text
     else:

@@ -20,7 +20,7 @@ from shared.clinical_record import ExamFindings, PreVisitHistory, PriorImaging, 
 from shared.db import make_sync_engine
 from shared.settings import Settings
 from tests.fixtures.smtp import free_port
-from tests.integration.auth_helpers import PASSWORD, make_user
+from tests.integration.auth_helpers import make_user, sign_in
 from tests.integration.test_access_matrix import POLICY
 from tests.json_schema import (
     enum_values,
@@ -70,13 +70,9 @@ def _wait_until_ready(base: str, server: subprocess.Popen, log) -> None:
 
 @pytest.fixture(scope="module")
 def role_tokens(api_base_url, engine_for_module) -> dict[str, str]:
-    tokens = {}
-    for role in STAFF_ROLES_BY_PREFERENCE:
-        email = make_user(engine_for_module, role).email
-        response = httpx.post(f"{api_base_url}/auth/sign-in",
-                              json={"email": email, "password": PASSWORD})
-        tokens[role] = response.json()["token"]
-    return tokens
+    with httpx.Client(base_url=api_base_url) as client:  # an admin sets up a one-time code
+        return {role: sign_in(client, make_user(engine_for_module, role).email)
+                for role in STAFF_ROLES_BY_PREFERENCE}
 
 
 @pytest.fixture(scope="module")

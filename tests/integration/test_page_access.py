@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
@@ -53,8 +54,17 @@ def staff_client(web: TestClient, engine, role: str) -> TestClient:
     assert f'name="csrf_token" value="{token}"' in page.text
     answer = web.post("/sign-in", data={"email": email, "password": PASSWORD,
                                         "csrf_token": token, "next": "/staff"})
+    if role == "admin":  # an admin's first sign-in sets up a one-time code
+        answer = confirm_enrolment_page(web, answer, token)
     assert answer.status_code == 303, answer.text
     return web
+
+
+def confirm_enrolment_page(web: TestClient, page, csrf_token: str, code: str | None = None):
+    ticket = re.search(r'name="ticket" value="([^"]+)"', page.text).group(1)
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text).group(1)
+    return web.post("/sign-in/enrol", data={"ticket": ticket, "code": code or pyotp.TOTP(
+        secret).now(), "csrf_token": csrf_token, "next": "/staff"})
 
 
 def a_case(web: TestClient, engine, settings) -> tuple[str, str]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from services.intake.app import create_app
 from services.intake.auth.rate_limit import Limits
 from services.intake.auth.signed_in_cache import SignedInCache
 from tests.integration.auth_helpers import PASSWORD, bearer, make_user, sign_in
@@ -52,34 +55,103 @@ def test_a_disabled_account_cannot_sign_in(app_client, engine):
     assert attempt(app_client, user.email, PASSWORD).status_code == 401
 
 
-def test_repeated_failures_lock_the_account_with_a_clear_message_even_for_the_right_password(
+def test_repeated_failures_from_one_address_make_that_address_wait_even_for_the_right_password(
     app_client, engine
 ):
     user = make_user(engine, "clinician")
-    for _ in range(Limits().per_account):
+    for _ in range(Limits().per_pair):
         assert attempt(app_client, user.email, "guess").status_code == 401
 
-    locked = attempt(app_client, user.email, PASSWORD)
+    waiting = attempt(app_client, user.email, PASSWORD)
 
-    assert locked.status_code == 429
-    assert "Too many failed sign-in attempts" in locked.json()["detail"]
-    assert int(locked.headers["Retry-After"]) > 0
+    assert waiting.status_code == 429
+    assert "Too many failed sign-in attempts" in waiting.json()["detail"]
+    assert int(waiting.headers["Retry-After"]) > 0
 
 
-def test_an_unknown_account_locks_exactly_like_a_real_one(app_client):
-    for _ in range(Limits().per_account):
+def test_an_unknown_account_is_slowed_exactly_like_a_real_one(app_client):
+    for _ in range(Limits().per_pair):
         attempt(app_client, "ghost@example.com", "guess")
 
     assert attempt(app_client, "ghost@example.com", "guess").status_code == 429
 
 
-def test_failures_from_one_address_are_limited_across_accounts(app_client, engine):
-    app_client.app.state.sign_in_limits = Limits(per_account=100, per_address=3)
-    for i in range(3):
-        attempt(app_client, f"spray{i}@example.com", "guess")
+@pytest.fixture
+def addressed(settings, clean_database):
+    """An app whose requests come from the address in the test's `X-Test-Address` header."""
+    app = create_app(settings)
 
+    async def from_test_address(scope, receive, send):
+        if scope["type"] == "http":
+            address = dict(scope["headers"]).get(b"x-test-address", b"192.0.2.1").decode()
+            scope = {**scope, "client": (address, 50000)}
+        await app(scope, receive, send)
+
+    with TestClient(from_test_address) as client:
+        yield app, client
+
+
+def attempt_from(client, address: str, email: str, password: str):
+    return client.post("/auth/sign-in", json={"email": email, "password": password},
+                       headers={"X-Test-Address": address})
+
+
+def test_an_attacker_failing_from_one_address_never_stops_the_real_user_from_another(
+    addressed, engine
+):
+    _app, client = addressed
     user = make_user(engine, "clinician")
-    assert attempt(app_client, user.email, PASSWORD).status_code == 429
+    answers = {attempt_from(client, "203.0.113.66", user.email, f"guess {i}").status_code
+               for i in range(3 * Limits().per_pair)}
+    assert answers == {401, 429}  # the attacker was slowed down
+
+    real_user = attempt_from(client, "198.51.100.7", user.email, PASSWORD)
+
+    assert real_user.status_code == 200, real_user.text
+
+
+def test_each_further_failure_after_a_wait_doubles_the_next_wait(addressed, engine):
+    app, client = addressed
+    now = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+    app.state.clock = lambda: now
+    limits = app.state.sign_in_limits
+    user = make_user(engine, "front_desk")
+    for _ in range(limits.per_pair):
+        attempt_from(client, "203.0.113.66", user.email, "guess")
+
+    first = attempt_from(client, "203.0.113.66", user.email, PASSWORD)
+    now += timedelta(seconds=limits.first_wait_seconds + 1)
+    assert attempt_from(client, "203.0.113.66", user.email, "guess").status_code == 401
+    second = attempt_from(client, "203.0.113.66", user.email, PASSWORD)
+
+    assert first.status_code == second.status_code == 429
+    assert int(first.headers["Retry-After"]) == limits.first_wait_seconds
+    assert int(second.headers["Retry-After"]) == 2 * limits.first_wait_seconds
+
+
+def test_one_address_failing_across_many_accounts_is_refused_for_every_account(addressed,
+                                                                             engine):
+    app, client = addressed
+    app.state.sign_in_limits = Limits(per_pair=100, per_address=10)
+    for i in range(10):  # password spraying: one guess per account
+        attempt_from(client, "203.0.113.66", f"spray{i}@example.com", "Winter2026!")
+    user = make_user(engine, "clinician")
+
+    from_sprayer = attempt_from(client, "203.0.113.66", user.email, PASSWORD)
+    from_elsewhere = attempt_from(client, "198.51.100.7", user.email, PASSWORD)
+
+    assert from_sprayer.status_code == 429 and int(from_sprayer.headers["Retry-After"]) > 0
+    assert from_elsewhere.status_code == 200
+
+
+def test_a_complete_sign_in_forgets_that_pairs_earlier_failures(addressed, engine):
+    _app, client = addressed
+    user = make_user(engine, "clinician")
+    for _ in range(Limits().per_pair - 1):
+        attempt_from(client, "198.51.100.7", user.email, "typo")
+    assert attempt_from(client, "198.51.100.7", user.email, PASSWORD).status_code == 200
+
+    assert attempt_from(client, "198.51.100.7", user.email, "typo").status_code == 401
 
 
 def test_signing_out_ends_the_session(app_client, engine):

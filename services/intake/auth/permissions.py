@@ -22,6 +22,7 @@ class Permission(StrEnum):
     WORK_QUEUES = "queues:work"
     MANAGE_USERS = "users:manage"
     READ_AUDIT = "audit:read"
+    SET_UP_ONE_TIME_CODE = "auth:one_time_code"
 
 
 GRANTS: dict[Permission, frozenset[Role]] = {
@@ -34,6 +35,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.WORK_QUEUES: frozenset({Role.CLINICIAN}),
     Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
     Permission.READ_AUDIT: frozenset({Role.ADMIN}),
+    Permission.SET_UP_ONE_TIME_CODE: frozenset({Role.FRONT_DESK, Role.CLINICIAN, Role.ADMIN}),
 }
 
 
