@@ -41,6 +41,10 @@ class User(SQLModel, table=True):
     totp_pending_secret: str | None = Field(default=None, max_length=255)
     totp_last_step: int | None = Field(default=None, sa_type=BigInteger)
 
+    @property
+    def has_one_time_code(self) -> bool:
+        return self.totp_secret is not None
+
 
 class AuthSession(SQLModel, table=True):
     """A signed-in session. Only a hash of its token is stored, so a database leak signs no one in."""

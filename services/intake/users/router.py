@@ -33,7 +33,8 @@ async def list_users(session: SessionDep, _admin: Admin) -> list[UserPublic]:
 
 
 @router.patch("/{user_id}", response_model=UserPublic,
-              responses={404: {"description": "No such user"}})
+              responses={404: {"description": "No such user"},
+                         409: {"description": "It would leave no active admin"}})
 async def update_user(user_id: uuid.UUID, data: UserUpdate, session: SessionDep, admin: Admin,
                       request_id: RequestIdDep, request: Request) -> UserPublic:
     user = await service.update_user(session, user_id, data, request.app.state.signed_in)

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, EmailStr, Field
 
 from services.intake.auth.passwords import MIN_PASSWORD_LENGTH
 
@@ -29,6 +29,8 @@ class UserUpdate(BaseModel):
     is_active: bool | None = None
     on_duty: bool | None = None
     password: Password | None = None
+    # True clears the account's one-time code (a lost authenticator) and ends its sessions.
+    reset_one_time_code: bool | None = None
 
 
 class UserPublic(BaseModel):
@@ -39,3 +41,6 @@ class UserPublic(BaseModel):
     is_active: bool
     on_duty: bool
     created_at: datetime
+    # Whether sign-in asks this account for a one-time code.
+    one_time_code: bool = Field(False, validation_alias=AliasChoices("one_time_code",
+                                                                     "has_one_time_code"))
