@@ -77,13 +77,13 @@ def test_patient_form_to_board_exam_override_and_completion(
     phone, form = open_context(browser, base, **PHONE)
     form.goto(f"/form?token={link['token']}")
     assert form.url == f"{base}/form"  # the token left the address bar
-    expect(form.locator(".progress-text")).to_have_text("Step 1 of 7")
+    expect(form.locator(".progress-text")).to_have_text("Step 1 of 8")
     screenshot(form, "01-patient-form-step-1")
     assert_accessible(form, "pre-visit form")
     answer(form, "Which leg is it?", "Left")
     answer(form, "How did it start?", "With an injury: a twist, fall, knock or landing")
     next_step(form, "How it happened")
-    expect(form.locator(".progress-text")).to_have_text("Step 2 of 8")  # injury step appeared
+    expect(form.locator(".progress-text")).to_have_text("Step 2 of 8")
     answer(form, "What happened?", "My foot turned in and the ankle rolled out")
     answer(form, "Did it happen in a road accident", "No")
     answer(form, "Right after it happened, could you take four steps on your own? "

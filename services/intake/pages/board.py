@@ -13,6 +13,7 @@ from services.intake.auth.permissions import Permission
 from services.intake.auth.principal import Principal
 from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.pages.access import staff_page
+from services.intake.pages.formatting import humanise_minutes
 from services.intake.pages.rendering import render
 from services.intake.patients.identity import identity_entities, identity_of
 from services.intake.patients.schemas import PatientIdentity
@@ -38,15 +39,15 @@ class Card:
     row: Row
     patient: PatientIdentity
     waited: str  # "3 h 5 min"
-    target_hours: int
+    target: str  # "3 weeks"
     breached: bool
     moved_from: str | None  # "physio (soon) after exam recorded", when a decision moved it
 
     @classmethod
     def of(cls, row: Row, now: datetime) -> Card:
         waited, target, breached = queues.waiting(row, now)
-        return cls(row, identity_of(row, row.patient_id, now.date()), _duration(waited),
-                   target // 60, breached, _moved_from(row))
+        return cls(row, identity_of(row, row.patient_id, now.date()), humanise_minutes(waited),
+                   humanise_minutes(target), breached, _moved_from(row))
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,6 @@ async def _columns(session, clinician: Principal, request_id: str) -> list[Colum
         *identity_entities(card.row.patient_id for card in cards)], request_id=request_id)
     await session.commit()
     return columns
-
-
-def _duration(minutes: int) -> str:
-    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
 
 def _moved_from(row: Row) -> str | None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from services.intake.auth.dependencies import CSRF_COOKIE
+from services.intake.pages.formatting import clinic_iso, clinic_time
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -55,10 +56,21 @@ def render(request: Request, name: str, status_code: int = 200, **context):
         "t": translator(language), "language": language,
         "languages": {code: catalog.get("language.name", code)
                       for code, catalog in catalogs().items()},
-        "csrf_token": csrf_token(request), **context}, status_code=status_code)
+        "csrf_token": csrf_token(request), **clinic_clock(request), **context},
+        status_code=status_code)
     if request.query_params.get("lang") == language:
         response.set_cookie(LANG_COOKIE, language, max_age=365 * 86400, samesite="lax")
     return response
+
+
+def clinic_clock(request: Request) -> dict:
+    """Times on a page are the clinic's (CLINIC_TIMEZONE), with the zone named."""
+    zone_name = request.app.state.settings.timezone
+
+    def local_time(moment, pattern: str = "%d %b %H:%M") -> str:
+        return clinic_time(moment, zone_name, pattern)
+
+    return {"clinic_time": local_time, "clinic_iso": partial(clinic_iso, zone_name=zone_name)}
 
 
 def csrf_token(request: Request) -> str:

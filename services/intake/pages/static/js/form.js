@@ -61,6 +61,21 @@
   }
 
   function visibleSteps() { return steps.filter(function (s) { return !s.hidden; }); }
+
+  // A hidden step whose condition is not answered yet may still appear: counting it now keeps
+  // the total from growing as the patient answers ("1 of 7", then "2 of 8").
+  function undecided(step, data) {
+    var condition = step.getAttribute("data-show-if");
+    if (!step.hidden || !condition) { return false; }
+    return Object.keys(JSON.parse(condition)).some(function (name) {
+      return !(data[name] || []).length;
+    });
+  }
+
+  function stepTotal(visible) {
+    var data = answers();
+    return visible.length + steps.filter(function (s) { return undecided(s, data); }).length;
+  }
   function currentIndex() { return steps.indexOf(visibleSteps()[current] || steps[0]); }
 
   function show(index, focus) {
@@ -68,11 +83,12 @@
     current = Math.max(0, Math.min(index, visible.length - 1));
     steps.forEach(function (s) { s.classList.remove("current"); });
     visible[current].classList.add("current");
+    var total = stepTotal(visible);
     var text = form.getAttribute("data-progress")
-      .replace("{n}", String(current + 1)).replace("{total}", String(visible.length));
+      .replace("{n}", String(current + 1)).replace("{total}", String(total));
     document.getElementById("progress-text").textContent = text;
     var bar = document.getElementById("progress-bar");
-    bar.max = visible.length; bar.value = current + 1;
+    bar.max = total; bar.value = current + 1;
     Array.prototype.forEach.call(visible[current].querySelectorAll("[data-prev]"), function (b) {
       b.hidden = current === 0;
     });
