@@ -3,6 +3,9 @@ authenticator can be reset."""
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pyotp
 import pytest
 from sqlalchemy import text
@@ -71,3 +74,36 @@ def test_resetting_a_lost_one_time_code_ends_sessions_and_asks_for_a_new_set_up(
     assert app_client.get("/auth/me", headers=session).status_code == 401
     again = app_client.post("/auth/sign-in", json={"email": user.email, "password": PASSWORD})
     assert again.status_code == 200  # a clinician's code is optional: password alone again
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(app_client, engine):
+    first, headers = only_admin(app_client, engine)
+    second = make_user(engine, "admin")
+    with engine.connect() as other_request:  # the second admin's demotion, not yet committed
+        other_request.execute(text("UPDATE users SET role = 'clinician' WHERE id = :id"),
+                              {"id": second.id})
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            demotion = pool.submit(app_client.patch, f"/users/{first.id}",
+                                   json={"role": "clinician"}, headers=headers)
+            wait_until(lambda: waiting_for_a_lock(engine) or demotion.done())
+            other_request.commit()
+            answer = demotion.result(timeout=10)
+
+    assert answer.status_code == 409
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM users WHERE role = 'admin' "
+                                 "AND is_active")).scalar() == 1
+
+
+def waiting_for_a_lock(engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE "
+                                 "datname = current_database() AND wait_event_type = 'Lock'")
+                            ).scalar() > 0
+
+
+def wait_until(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.01)
