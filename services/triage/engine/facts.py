@@ -680,11 +680,9 @@ def _context(f: Facts, case: CaseInput, h: Fields, e: Fields) -> None:
     f.always = True
     f.exam_done = case.exam is not None
     f.trauma_or_onset_unknown = injury_possible = h["onset"] is not GRADUAL
-    # Blank bony points are asked after any injury, and of any examination: a tender point is
-    # positive on its own, so a blank one is never read as "not tender".
-    f.bony_points_open = (injury_possible or f.exam_done) and not (
-        f.any_bony_tenderness or f.cannot_bear_weight_both_times
-    )
+    # Blank bony points are asked after any injury, and of any examination, even when another
+    # point is already tender: a blank point is never read as "not tender".
+    f.bony_points_open = injury_possible or f.exam_done
     f.diabetic = h["diabetes"] is True
     f.red_warm_foot_reported = (
         h["foot_red_warm_swollen"] is True or e["foot_red_warm_swollen_skin_intact"] is True

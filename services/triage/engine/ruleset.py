@@ -1,8 +1,8 @@
 """The rule set's version and a sha256 of its content, stamped on every decision.
 
 The hash covers everything that decides a route or what the decision says: the rules, the
-missing-information checks, the contradiction pairs, the condition profiles and the advice and
-follow-up tables. Bump RULESET_VERSION whenever the hash changes (a test pins the pair).
+missing-information checks, the contradiction pairs, the condition profiles, the advice and
+follow-up tables, and the source of the fact derivation and of the precedence. Bump RULESET_VERSION whenever the hash changes (a test pins the pair).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import asdict, is_dataclass
 from enum import Enum
+from pathlib import Path
 
 from services.triage.engine import care_advice, evidence, findings, follow_up, missing
 from services.triage.engine.rules import ALL_RULES
@@ -38,6 +39,10 @@ def _plain(value):
     return value
 
 
+_HERE = Path(__file__).parent
+_CODE = ("facts.py", "evaluate.py", "missing.py")
+
+
 def ruleset_content() -> dict:
     return _plain(
         {
@@ -49,6 +54,9 @@ def ruleset_content() -> dict:
             "details": evidence.DETAILS,
             "advice": care_advice.ADVICE + tuple(care_advice.EMERGENCY_ADVICE),
             "follow_up": follow_up.PLAN,
+            # How a case becomes facts, how the route is chosen and how the checks run are code,
+            # not data: their source is part of the rule set, so changing it changes the hash.
+            "code": {name: (_HERE / name).read_text() for name in _CODE},
         }
     )
 
