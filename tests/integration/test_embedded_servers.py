@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import stat
+from contextlib import ExitStack
 from pathlib import Path
 
+import psutil
 import psycopg
 import pytest
 import redis
 
+from clinic_cli import run_commands
 from clinic_cli.embedded import process_alive, start_postgres, start_redis
+from clinic_cli.processes import system_processes
 
 pytestmark = pytest.mark.integration
 
@@ -58,3 +63,41 @@ def test_a_handle_left_by_a_killed_run_does_not_keep_postgres_running(short_dir)
         postmaster_pid = postgres._server.get_pid()
 
     assert not process_alive(postmaster_pid)
+
+
+def test_the_embedded_redis_refuses_a_client_without_its_password(short_dir):
+    with start_redis(short_dir / "redis") as server:
+        anonymous = redis.Redis(host="127.0.0.1", port=server.port)
+        with pytest.raises(redis.exceptions.AuthenticationError):
+            anonymous.ping()
+        with pytest.raises(redis.exceptions.AuthenticationError):
+            redis.Redis(host="127.0.0.1", port=server.port, password="guess").ping()
+        assert redis.Redis.from_url(server.url).ping()
+        command_line = " ".join(psutil.Process(server.process.pid).cmdline())
+
+    assert server.password not in command_line  # other local users can read process lists
+    assert stat.S_IMODE((short_dir / "redis" / "password").stat().st_mode) == 0o600
+
+
+def test_the_redis_password_stays_the_same_across_restarts(short_dir):
+    with start_redis(short_dir / "redis") as server:
+        first_url, port = server.url, server.port
+
+    with start_redis(short_dir / "redis", port=port) as server:
+        assert server.url == first_url
+        assert redis.Redis.from_url(first_url).ping()
+
+
+def test_clinic_run_gives_every_process_the_redis_url_with_the_password(short_dir,
+                                                                        monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://unused@127.0.0.1/none")  # no PostgreSQL
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    with ExitStack() as servers:
+        env = run_commands._environment(servers, short_dir / "data", 0)
+        processes = system_processes(env, api_port=8000)
+
+        urls = {process.env["REDIS_URL"] for process in processes}
+        assert len(urls) == 1
+        url = urls.pop()
+        assert redis.Redis.from_url(url).ping()
+        assert url.startswith("redis://:") and "@127.0.0.1:" in url
