@@ -185,7 +185,7 @@ def _link(config: NotifyConfig, page: str, patient: Patient, follow_up: FollowUp
           now: datetime) -> str:
     token = sign_link(config.secret_key, PatientLink(
         patient_id=patient.id, purpose=purpose, case_id=follow_up.case_id,
-        follow_up_id=follow_up.id), now=now)
+        follow_up_id=follow_up.id, generation=patient.link_generation), now=now)
     return f"{config.public_url}/{page}?token={token}"
 
 

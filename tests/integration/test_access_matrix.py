@@ -48,6 +48,7 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("PATCH", "/users/{user_id}"): {ADMIN},
     ("POST", "/patients"): {FRONT_DESK},
     ("POST", "/patients/{patient_id}/links"): {FRONT_DESK},
+    ("POST", "/patients/{patient_id}/links/revoke"): {FRONT_DESK, CLINICIAN},
     ("GET", "/patients/{patient_id}/audit-events"): {ADMIN},
     ("POST", "/cases"): {OWN_PATIENT, FRONT_DESK},
     ("POST", "/cases/{case_id}/exam-findings"): {FRONT_DESK, CLINICIAN},
@@ -145,10 +146,18 @@ def fresh_queued_case(world: World) -> str:
     return case_id
 
 
+def fresh_patient(world: World) -> str:
+    desk = bearer(sign_in(world.client, world.users[FRONT_DESK]))
+    return world.client.post("/patients", json=patient_payload(), headers=desk) \
+        .json()["patient"]["id"]
+
+
 def request_for(world: World, method: str, path: str) -> dict:
     case_id = fresh_queued_case(world) if method == "POST" and "{case_id}" in path else \
         world.case_a
-    url = path.format(user_id=world.user_id, patient_id=world.patient_a, case_id=case_id,
+    # Revoking patient A's (or B's) links would end the links the other rows act with.
+    patient_id = fresh_patient(world) if path.endswith("/links/revoke") else world.patient_a
+    url = path.format(user_id=world.user_id, patient_id=patient_id, case_id=case_id,
                       queue="imaging")
     bodies = {
         "/auth/sign-in": {"email": f"nobody-{uuid.uuid4().hex[:8]}@example.com",

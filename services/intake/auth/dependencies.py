@@ -1,26 +1,28 @@
 """Resolving who is asking, once per request, and refusing what they may not do.
 
 Credentials, in order: an `Authorization: Bearer` header (a staff session token or a patient
-link token), then the staff session cookie, then the patient link cookie. Cookies are sent by
-the browser on its own, so writes that rely on them must also carry the CSRF token.
+link token), then the staff session cookie, then the patient's page session cookie (opened
+with a link, auth/link_sessions.py). Cookies are sent by the browser on its own, so writes that
+rely on them must also carry the CSRF token.
 """
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Awaitable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
+from services.intake.auth.link_sessions import PATIENT_COOKIE, link_of_session, link_of_token
 from services.intake.auth.permissions import Permission, is_granted
 from services.intake.auth.principal import Principal
 from services.intake.auth.sessions import is_staff_token, user_for_token
 from shared.clock import utcnow
 from shared.models import Role
-from shared.patient_links import InvalidLink, read_link
+from shared.patient_links import InvalidLink, PatientLink
 
 SESSION_COOKIE = "clinic_session"
-PATIENT_COOKIE = "clinic_patient"
 CSRF_COOKIE = "clinic_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -38,8 +40,12 @@ async def _principal_from_token(request: Request, token: str, ambient: bool) -> 
         if user is None:
             raise _unauthenticated("Your session has ended. Sign in again.")
         return Principal(role=Role(user.role), user_id=user.user_id, ambient=ambient)
+    return await _patient(link_of_token(request, token), ambient)
+
+
+async def _patient(reading: Awaitable[PatientLink], ambient: bool) -> Principal:
     try:
-        link = read_link(request.app.state.settings.secret_key, token, now=utcnow())
+        link = await reading
     except InvalidLink as problem:
         raise _unauthenticated(f"{problem}. Ask the clinic for a new link.") from problem
     return Principal(role=Role.PATIENT, patient_id=link.patient_id, ambient=ambient, link=link)
@@ -53,8 +59,11 @@ def _bearer(request: Request) -> str | None:
 async def get_principal(request: Request) -> Principal:
     if (token := _bearer(request)) is not None:
         principal = await _principal_from_token(request, token, ambient=False)
-    elif token := request.cookies.get(SESSION_COOKIE) or request.cookies.get(PATIENT_COOKIE):
+    elif token := request.cookies.get(SESSION_COOKIE):
         principal = await _principal_from_token(request, token, ambient=True)
+        await _check_csrf(request)
+    elif page_session := request.cookies.get(PATIENT_COOKIE):
+        principal = await _patient(link_of_session(request, page_session), ambient=True)
         await _check_csrf(request)
     else:
         raise _unauthenticated()

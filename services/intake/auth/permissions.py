@@ -14,6 +14,7 @@ from shared.models import Role
 
 class Permission(StrEnum):
     CREATE_PATIENT = "patients:create"
+    REVOKE_PATIENT_LINKS = "patients:revoke_links"
     SUBMIT_INTAKE = "cases:submit_intake"
     READ_CASE = "cases:read"
     RECORD_EXAM = "cases:record_exam"
@@ -27,6 +28,8 @@ class Permission(StrEnum):
 
 GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.CREATE_PATIENT: frozenset({Role.FRONT_DESK}),
+    # Whoever learns that a link leaked (the desk that issued it, the clinician on the case).
+    Permission.REVOKE_PATIENT_LINKS: frozenset({Role.FRONT_DESK, Role.CLINICIAN}),
     Permission.SUBMIT_INTAKE: frozenset({Role.PATIENT, Role.FRONT_DESK}),
     Permission.READ_CASE: frozenset({Role.PATIENT, Role.FRONT_DESK, Role.CLINICIAN}),
     Permission.RECORD_EXAM: frozenset({Role.FRONT_DESK, Role.CLINICIAN}),

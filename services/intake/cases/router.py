@@ -26,7 +26,9 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 # dependencies would: `authorised` is what `requires` resolves, `parsed_body` answers
 # FastAPI's own 422.
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CasePublic,
-             openapi_extra=documented_body(IntakeSubmission))
+             openapi_extra=documented_body(IntakeSubmission),
+             responses={409: {"description": "This patient link already opened a case that "
+                                             "is still open; `open_case_id` names it"}})
 async def submit_intake(request: Request) -> Response:
     """Submit the pre-visit form; this opens a case and queues it for triage."""
     # Before the write's connection is taken, and released at once: holding the sign-in
@@ -37,9 +39,13 @@ async def submit_intake(request: Request) -> Response:
         # Answered exactly like an unknown patient, so other patients' ids reveal nothing.
         raise InvalidReference(f"no patient with id {submission.patient_id}",
                                field="body.patient_id")
-    async with driver_connection(request) as driver:
-        case = await service.open_case(driver, submission, principal.actor,
-                                       request.state.request_id)
+    try:
+        async with driver_connection(request) as driver:
+            case = await service.open_case(driver, submission, principal.actor,
+                                           request.state.request_id,
+                                           opened_by_link=principal.link and principal.link.link_id)
+    except service.LinkHasOpenCase as refused:
+        raise await service.open_case_conflict(request.app.state.engine, refused) from None
     return Response(CasePublic.model_validate(case).model_dump_json(),
                     status_code=status.HTTP_201_CREATED, media_type="application/json")
 

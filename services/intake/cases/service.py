@@ -9,11 +9,13 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.cases.schemas import ExamSubmission, IntakeSubmission
-from services.intake.errors import InvalidReference, NotFound
+from services.intake.errors import Conflict, InvalidReference, NotFound
 from shared.audit import Actor, audit_event
 from shared.clinical_record import QUESTIONNAIRE_ID, QUESTIONNAIRE_VERSION
 from shared.clock import utcnow
@@ -28,6 +30,7 @@ from shared.models import (
     QueueEntry,
     TriageDecision,
 )
+from shared.models.case import OPEN_CASE_PER_LINK
 from shared.outbox import add_to_outbox, outbox_row
 from shared.statements import DriverStatement, insert_row, new_row, row_parameters
 
@@ -42,13 +45,32 @@ def _open_case():
 # The most frequent write: one statement, built once, run on the driver (shared/statements.py
 # says why). Being one statement, it commits all four rows or none without a transaction.
 OPEN_CASE = DriverStatement(_open_case())
+_OPEN_CASE_OF_LINK = text(
+    f"SELECT id FROM cases WHERE opened_by_link = :link AND status <> '{CaseStatus.CLOSED}'")
+
+
+class LinkHasOpenCase(Exception):
+    """The patient link this form came through already opened a case that is still open."""
+
+    def __init__(self, link_id: str):
+        self.link_id = link_id
+
+
+class OpenCaseExists(Conflict):
+    def __init__(self, case_id: uuid.UUID | None):
+        super().__init__(
+            f"this link already opened case {case_id}, which is still open: the clinic has "
+            "your answers" if case_id else "this link already opened a case",
+            extra={"open_case_id": str(case_id) if case_id else None})
+        self.case_id = case_id
 
 
 async def open_case(driver: asyncpg.Connection, submission: IntakeSubmission, actor: Actor,
-                    request_id: str) -> dict:
+                    request_id: str, opened_by_link: str | None = None) -> dict:
     """The case, its answers, its triage request and its audit row, in one round trip.
-    Returns the case's row."""
-    case = new_row(Case, patient_id=submission.patient_id)
+    Returns the case's row. Through a patient link (`opened_by_link`, the link's id) only
+    while no case that link opened is still open: LinkHasOpenCase."""
+    case = new_row(Case, patient_id=submission.patient_id, opened_by_link=opened_by_link)
     answers = new_row(IntakeResponse, case_id=case["id"], questionnaire=QUESTIONNAIRE_ID,
                       questionnaire_version=QUESTIONNAIRE_VERSION,
                       answers=submission.history.model_dump(mode="json", exclude_none=True))
@@ -66,7 +88,21 @@ async def open_case(driver: asyncpg.Connection, submission: IntakeSubmission, ac
         # can be missing.
         raise InvalidReference(f"no patient with id {submission.patient_id}",
                                field="body.patient_id") from None
+    except asyncpg.UniqueViolationError as clash:
+        # The key, not a look-up first: two submissions racing through one link open one case.
+        if clash.constraint_name != OPEN_CASE_PER_LINK:
+            raise
+        raise LinkHasOpenCase(opened_by_link) from None
     return case
+
+
+async def open_case_conflict(engine: AsyncEngine, refused: LinkHasOpenCase) -> OpenCaseExists:
+    """The 409 naming the case the link opened. Read on a connection of its own: the refused
+    statement may have aborted the request's transaction (an Idempotency-Key claim)."""
+    async with engine.connect() as connection:
+        case_id = (await connection.execute(_OPEN_CASE_OF_LINK,
+                                            {"link": refused.link_id})).scalar()
+    return OpenCaseExists(case_id)
 
 
 async def record_exam(session: AsyncSession, case_id: uuid.UUID, exam: ExamSubmission,

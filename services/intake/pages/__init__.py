@@ -21,6 +21,7 @@ from services.intake.pages import (
     exam_pages,
     follow_ups,
     patient_form,
+    patient_links,
 )
 from services.intake.pages.access import (
     STAFF_DESTINATIONS,
@@ -32,7 +33,7 @@ from services.intake.pages.access import (
 from services.intake.pages.rendering import STATIC_DIR, render
 
 ROUTERS = (auth_pages.router, patient_form.router, check_in_page.router, exam_pages.router,
-           board.router, follow_ups.router, case_page.router)
+           board.router, follow_ups.router, case_page.router, patient_links.router)
 
 
 def install_pages(app: FastAPI) -> None:

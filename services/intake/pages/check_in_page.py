@@ -12,7 +12,7 @@ from services.intake.auth.principal import Principal
 from services.intake.check_ins import service
 from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.pages.access import patient_page
-from services.intake.pages.patient_form import enter_with_link
+from services.intake.pages.link_entry import enter_with_link
 from services.intake.pages.rendering import render
 from shared.audit import record_audit
 from shared.clinical_record import CheckInAnswers, NewSymptom, Trend
@@ -25,7 +25,7 @@ CHOICES = {"trends": [t.value for t in Trend], "symptoms": [s.value for s in New
 @router.get("/check-in")
 async def check_in_page(request: Request, session: SessionDep, token: str | None = None):
     if token:
-        return enter_with_link(request, token, "/check-in")
+        return await enter_with_link(request, token)
     patient = await patient_page(request)
     link = await service.case_of_link(session, patient)  # not a check-in link: 404 page
     given = await service.given_answer(session, link)

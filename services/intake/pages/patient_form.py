@@ -8,44 +8,25 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import RedirectResponse
 
-from services.intake.auth.dependencies import PATIENT_COOKIE
 from services.intake.auth.principal import Principal, ensure_may_access_patient
-from services.intake.auth.sign_in import set_csrf_cookie
 from services.intake.cases import service as cases
 from services.intake.cases.schemas import IntakeSubmission
 from services.intake.cases.views import case_view
 from services.intake.dependencies import RequestIdDep, SessionDep, driver_connection
-from services.intake.pages.access import PageRefused, patient_page
+from services.intake.pages.access import patient_page
+from services.intake.pages.link_entry import enter_with_link
 from services.intake.pages.questions import STEPS, read_answers
 from services.intake.pages.rendering import render
 from shared.audit import record_audit
-from shared.clock import utcnow
-from shared.patient_links import InvalidLink, read_link
 
 router = APIRouter(include_in_schema=False)
 Patient = Annotated[Principal, Depends(patient_page)]
 
 
-def enter_with_link(request: Request, token: str, landing: str) -> RedirectResponse:
-    """Trades the link in the address bar for a cookie, so the token leaves the URL (and the
-    browser history) before the patient sees the page."""
-    try:
-        read_link(request.app.state.settings.secret_key, token, now=utcnow())
-    except InvalidLink as problem:
-        raise PageRefused(status.HTTP_401_UNAUTHORIZED,
-                          "error.link_expired" if "expired" in str(problem)
-                          else "error.link_invalid") from None
-    response = RedirectResponse(landing, status_code=status.HTTP_303_SEE_OTHER)
-    response.set_cookie(PATIENT_COOKIE, token, httponly=True, samesite="lax",
-                        secure=request.app.state.settings.env == "production")
-    set_csrf_cookie(request, response)
-    return response
-
-
 @router.get("/form")
 async def form_page(request: Request, token: str | None = None):
     if token:
-        return enter_with_link(request, token, "/form")
+        return await enter_with_link(request, token)
     patient = await patient_page(request)
     return _form(request, patient, answers={}, errors={})
 
@@ -60,8 +41,14 @@ async def submit_form(request: Request, patient: Patient, request_id: RequestIdD
         return _form(request, patient, answers, result.errors,
                      status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
     submission = IntakeSubmission(patient_id=patient.patient_id, history=result.history)
-    async with driver_connection(request) as driver:
-        case = await cases.open_case(driver, submission, patient.actor, request_id)
+    try:
+        async with driver_connection(request) as driver:
+            case = await cases.open_case(driver, submission, patient.actor, request_id,
+                                         opened_by_link=patient.link.link_id)
+    except cases.LinkHasOpenCase as refused:  # a second tab, the back button, a resend
+        conflict = await cases.open_case_conflict(request.app.state.engine, refused)
+        return render(request, "form_already_sent.html", status_code=status.HTTP_409_CONFLICT,
+                      case_id=conflict.case_id)
     return RedirectResponse(f"/form/done/{case['id']}", status_code=status.HTTP_303_SEE_OTHER)
 
 

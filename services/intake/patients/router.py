@@ -11,6 +11,7 @@ from services.intake.errors import NotFound
 from services.intake.patients import service
 from services.intake.patients.schemas import (
     LinkRequest,
+    LinksRevoked,
     PatientCreate,
     PatientCreated,
     PatientLinkIssued,
@@ -22,6 +23,7 @@ from shared.patient_links import DEFAULT_LIFETIME, PatientLink, sign_link
 
 router = APIRouter(prefix="/patients", tags=["patients"])
 FrontDesk = requires(Permission.CREATE_PATIENT)
+LinkRevoker = requires(Permission.REVOKE_PATIENT_LINKS)
 
 
 @router.post(
@@ -53,14 +55,28 @@ async def issue_patient_link(patient_id: uuid.UUID, data: LinkRequest, request: 
                              session: SessionDep, staff: FrontDesk,
                              request_id: RequestIdDep) -> PatientLinkIssued:
     """A signed, expiring link the patient uses instead of a password (e.g. for the form)."""
-    if await service.get_patient(session, patient_id) is None:
+    if (patient := await service.get_patient(session, patient_id)) is None:
         raise NotFound(f"no patient with id {patient_id}", field="path.patient_id")
     settings = request.app.state.settings
     now = utcnow()
-    token = sign_link(settings.secret_key, PatientLink(patient_id=patient_id,
-                                                       purpose=data.purpose), now)
+    token = sign_link(settings.secret_key, PatientLink(
+        patient_id=patient_id, purpose=data.purpose, generation=patient.link_generation), now)
     record_audit(session, staff.actor, "create", "PatientLink", patient_id,
                  patient_id=patient_id, request_id=request_id)
     await session.commit()
     return PatientLinkIssued(token=token, url=f"{settings.public_url}/form?token={token}",
                              expires_at=now + DEFAULT_LIFETIME)
+
+
+@router.post("/{patient_id}/links/revoke", response_model=LinksRevoked,
+             responses={404: {"description": "No such patient"}})
+async def revoke_patient_links(patient_id: uuid.UUID, session: SessionDep, staff: LinkRevoker,
+                               request_id: RequestIdDep) -> LinksRevoked:
+    """Every link issued to the patient until now stops working at once, and so do the page
+    sessions opened with them; links issued afterwards work."""
+    if await service.revoke_links(session, patient_id) is None:
+        raise NotFound(f"no patient with id {patient_id}", field="path.patient_id")
+    record_audit(session, staff.actor, "revoke", "PatientLink", patient_id,
+                 patient_id=patient_id, request_id=request_id)
+    await session.commit()
+    return LinksRevoked(patient_id=patient_id, revoked_at=utcnow())

@@ -106,3 +106,8 @@ class PatientLinkIssued(BaseModel):
     token: str
     url: str
     expires_at: datetime
+
+
+class LinksRevoked(BaseModel):
+    patient_id: uuid.UUID
+    revoked_at: datetime

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.errors import Conflict
@@ -73,3 +73,15 @@ async def register_patient(session: AsyncSession, data: PatientCreate) -> Patien
 
 async def get_patient(session: AsyncSession, patient_id: uuid.UUID) -> Patient | None:
     return await session.get(Patient, patient_id)
+
+
+async def revoke_links(session: AsyncSession, patient_id: uuid.UUID) -> int | None:
+    """Every link issued to the patient so far, and every page session opened with one, stops
+    working at once (auth/link_sessions.py compares generations on each use). Returns the new
+    generation, or None when there is no such patient."""
+    result = await session.exec(
+        update(Patient).where(col(Patient.id) == patient_id)
+        .values(link_generation=col(Patient.link_generation) + 1)
+        .returning(col(Patient.link_generation)))
+    return result.scalar()
+

@@ -1,0 +1,30 @@
+"""A patient arriving from a link: the token in the address bar is traded for a page session
+(auth/link_sessions.py says why) before any page is shown, and the browser is sent on to the
+clean address of the link's own page."""
+
+from __future__ import annotations
+
+from fastapi import Request, status
+from fastapi.responses import RedirectResponse
+
+from services.intake.auth.link_sessions import link_of_token, open_page_session
+from services.intake.auth.sign_in import set_csrf_cookie
+from services.intake.pages.access import PageRefused
+from shared.patient_links import ExpiredLink, InvalidLink, RevokedLink
+
+
+async def enter_with_link(request: Request, token: str) -> RedirectResponse:
+    try:
+        link = await link_of_token(request, token)
+    except InvalidLink as problem:
+        raise PageRefused(status.HTTP_401_UNAUTHORIZED, _message(problem)) from None
+    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    response.headers["location"] = open_page_session(request, response, link)
+    set_csrf_cookie(request, response)
+    return response
+
+
+def _message(problem: InvalidLink) -> str:
+    if isinstance(problem, RevokedLink):
+        return "error.link_revoked"
+    return "error.link_expired" if isinstance(problem, ExpiredLink) else "error.link_invalid"
