@@ -10,9 +10,10 @@ import typer
 from pydantic import ValidationError
 
 from clinic_cli.database import command_database_url
+from services.intake.auth.signed_in_cache import SignedInCache
 from services.intake.errors import Conflict
-from services.intake.users.schemas import UserCreate
-from services.intake.users.service import create_user
+from services.intake.users.schemas import UserCreate, UserUpdate
+from services.intake.users.service import create_user, find_by_email, update_user
 from shared.db import async_session_factory, make_async_engine
 from shared.settings import Settings
 
@@ -61,11 +62,40 @@ def create_admin(
     create(email=email, role="admin", name=name, password_stdin=password_stdin)
 
 
+@users.command("reset-one-time-code")
+def reset_one_time_code(
+    email: str = typer.Option(..., help="The account whose authenticator was lost."),
+) -> None:
+    """Clear an account's one-time code and end its sessions; its next sign-in sets up a new
+    one (an admin's must). For the admin who has no other admin to ask."""
+    with command_database_url() as url:
+        found = _run_async(_reset_one_time_code(url, email))
+    if not found:
+        typer.echo(f"no account with the email {email}", err=True)
+        raise typer.Exit(1)
+    typer.echo("one-time code cleared; the next sign-in sets up a new one")
+
+
 def _run_async(coroutine):
     """Runs the async account service from this synchronous command, in its own thread so it
     works even when the caller already has an event loop running (tests, notebooks)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+async def _reset_one_time_code(database_url: str, email: str) -> bool:
+    engine = make_async_engine(Settings(DATABASE_URL=database_url))
+    try:
+        async with async_session_factory(engine)() as session:
+            user = await find_by_email(session, email)
+            if user is None:
+                return False
+            await update_user(session, user.id, UserUpdate(reset_one_time_code=True),
+                              SignedInCache())
+            await session.commit()
+            return True
+    finally:
+        await engine.dispose()
 
 
 async def _create(database_url: str, data: UserCreate):

@@ -67,3 +67,27 @@ def test_an_unknown_role_is_refused_naming_the_field(cli_env):
 
     assert result.exit_code == 2
     assert "role" in result.output
+
+
+def test_reset_one_time_code_clears_a_lost_authenticator_so_the_next_sign_in_sets_one_up(
+        cli_env, engine):
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO users (id, email, display_name, role, password_hash, "
+                          "is_active, on_duty, created_at, totp_secret, totp_last_step) VALUES "
+                          "(gen_random_uuid(), 'boss@example.com', 'Boss', 'admin', 'x', true, "
+                          "false, now(), 'encrypted', 1)"))
+
+    result = CliRunner().invoke(app, ["users", "reset-one-time-code", "--email",
+                                      "Boss@Example.com"])
+
+    assert result.exit_code == 0, result.output
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT totp_secret, totp_last_step FROM users WHERE "
+                                 "email = 'boss@example.com'")).one() == (None, None)
+
+
+def test_reset_one_time_code_of_an_unknown_account_says_so(cli_env):
+    result = CliRunner().invoke(app, ["users", "reset-one-time-code", "--email",
+                                      "nobody@example.com"])
+
+    assert result.exit_code == 1 and "no account" in result.output

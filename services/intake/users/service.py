@@ -32,6 +32,11 @@ async def create_user(session: AsyncSession, data: UserCreate) -> User:
     return user
 
 
+async def find_by_email(session: AsyncSession, email: str) -> User | None:
+    return (await session.exec(select(User).where(
+        func.lower(User.email) == email.strip().lower()))).first()
+
+
 async def list_users(session: AsyncSession) -> list[User]:
     return list((await session.exec(select(User).order_by(col(User.created_at)))).all())
 
