@@ -94,7 +94,8 @@ FORM_ANSWERS = {"side": "left", "onset": "injury", "injury_mechanism": "rolled_o
 # --- The token leaves the URL for a page session ----------------------------------------
 
 
-@pytest.mark.parametrize(("purpose", "page"), [("intake", "/form"), ("check_in", "/check-in")])
+@pytest.mark.parametrize(("purpose", "page"), [("intake", "/form"), ("check_in", "/check-in"),
+                                               ("opt_out", "/opt-out")])
 def test_a_link_is_traded_for_a_short_http_only_session_sent_only_to_its_own_page(
         web, engine, settings, purpose, page):
     patient_id, _desk = registered_patient(web, engine)
@@ -111,6 +112,21 @@ def test_a_link_is_traded_for_a_short_http_only_session_sent_only_to_its_own_pag
     assert cookie["path"] == page  # never sent to another page, nor to the API
     assert 0 < int(cookie["max-age"]) <= 2 * 3600  # hours, not the link's 14 days
     assert not cookie["secure"]  # plain http outside production (next test: production)
+
+
+def test_a_month_old_opt_out_link_still_opens_its_page_but_not_the_api(web, engine, settings):
+    patient_id, _desk = registered_patient(web, engine)
+    month_ago = utcnow() - timedelta(days=30)
+    opt_out = sign_link(settings.secret_key, PatientLink(uuid.UUID(patient_id), "opt_out"),
+                        now=month_ago)
+    intake = sign_link(settings.secret_key, PatientLink(uuid.UUID(patient_id), "intake"),
+                       now=month_ago)
+
+    landing = web.get(f"/form?token={opt_out}")
+    assert landing.status_code == 303 and landing.headers["location"] == "/opt-out"
+    assert web.get(f"/form?token={intake}").status_code == 401  # 14 days for other links
+    assert web.post("/cases", headers=bearer(opt_out), json={
+        "patient_id": patient_id, "history": twisted_ankle_history()}).status_code == 401
 
 
 def test_in_production_the_page_session_cookie_is_secure(settings, clean_database, engine):

@@ -20,7 +20,9 @@ from fastapi import Request, Response
 from sqlalchemy import text
 
 from shared.clock import utcnow
+from shared.opt_outs import OPT_OUT_LINK_LIFETIME, OPT_OUT_PURPOSE
 from shared.patient_links import (
+    ExpiredLink,
     PatientLink,
     RevokedLink,
     read_link,
@@ -51,6 +53,20 @@ async def link_of_token(request: Request, token: str) -> PatientLink:
     """A link token (from a URL or a Bearer header), genuine, unexpired and not revoked."""
     link = read_link(request.app.state.settings.secret_key, token, now=utcnow())
     return await ensure_not_revoked(request, link)
+
+
+async def link_of_page_token(request: Request, token: str) -> PatientLink:
+    """As link_of_token, for a link opened in the browser: an opt-out link lives a year (an old
+    email must still stop the next ones), and only its page, never the API, accepts it that
+    long."""
+    try:
+        return await link_of_token(request, token)
+    except ExpiredLink:
+        link = read_link(request.app.state.settings.secret_key, token,
+                         max_age=OPT_OUT_LINK_LIFETIME, now=utcnow())
+        if link.purpose != OPT_OUT_PURPOSE:
+            raise
+        return await ensure_not_revoked(request, link)
 
 
 async def link_of_session(request: Request, value: str) -> PatientLink:

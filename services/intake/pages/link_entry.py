@@ -1,13 +1,15 @@
 """A patient arriving from a link: the token in the address bar is traded for a page session
 (auth/link_sessions.py says why) before any page is shown, and the browser is sent on to the
-clean address of the link's own page."""
+clean address of the link's own page. Every page a link lands on (/form, /check-in, /opt-out)
+calls `enter_with_link` when its query has a `token`, and reads the patient from the session
+thereafter."""
 
 from __future__ import annotations
 
 from fastapi import Request, status
 from fastapi.responses import RedirectResponse
 
-from services.intake.auth.link_sessions import link_of_token, open_page_session
+from services.intake.auth.link_sessions import link_of_page_token, open_page_session
 from services.intake.auth.sign_in import set_csrf_cookie
 from services.intake.pages.access import PageRefused
 from shared.patient_links import ExpiredLink, InvalidLink, RevokedLink
@@ -15,7 +17,7 @@ from shared.patient_links import ExpiredLink, InvalidLink, RevokedLink
 
 async def enter_with_link(request: Request, token: str) -> RedirectResponse:
     try:
-        link = await link_of_token(request, token)
+        link = await link_of_page_token(request, token)
     except InvalidLink as problem:
         raise PageRefused(status.HTTP_401_UNAUTHORIZED, _message(problem)) from None
     response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
