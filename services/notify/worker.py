@@ -6,7 +6,7 @@ Scheduler: `celery -A services.notify.worker beat` (sends the periodic dispatch 
 
 from __future__ import annotations
 
-from shared import worker_checks
+from shared import heartbeats, worker_checks
 from shared.db import ProcessEngine
 from shared.messaging import make_celery
 from shared.settings import get_settings
@@ -33,5 +33,7 @@ app.conf.beat_schedule = {
     },
 }
 worker_checks.install(app)
+# The worker beats as "notify", `celery beat` as "scheduler" (shared/heartbeats.py).
+heartbeats.install(app)
 # Each pool child builds its own connection pool on first use.
 engine = ProcessEngine()

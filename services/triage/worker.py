@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery.signals import worker_process_init
 
 from services.triage.warm_up import warm_up
-from shared import worker_checks
+from shared import heartbeats, worker_checks
 from shared.db import ProcessEngine
 from shared.memory import set_aside_startup_objects
 from shared.messaging import make_celery
@@ -13,6 +13,7 @@ from shared.settings import get_settings
 
 app = make_celery("triage", get_settings(), include=["services.triage.tasks"])
 worker_checks.install(app)
+heartbeats.install(app)  # the supervisor and readiness read it (shared/heartbeats.py)
 # Each pool child builds its own connection pool on first use.
 engine = ProcessEngine()
 

@@ -16,6 +16,7 @@ import psycopg
 from celery import Celery
 from sqlalchemy import Engine, text
 
+from shared import heartbeats
 from shared.clock import utcnow
 from shared.db import make_sync_engine
 from shared.logging import configure_logging
@@ -120,7 +121,9 @@ def main() -> None:
     signal.signal(signal.SIGINT, relay.stop)
     log.info("outbox relay started")
     set_aside_startup_objects()
+    heartbeat = heartbeats.start("relay", relay.settings.redis_url)
     relay.run_forever()
+    heartbeat.stop()
     log.info("outbox relay stopped")
 
 
