@@ -1,10 +1,13 @@
 """A canary patient whose every field holds a unique marker goes through the whole flow,
 including rejected input, a unique-key conflict and a failing task. Afterwards the marker
-must appear in no service log, nowhere in Redis (broker and results) and in no task result."""
+must appear in no service log, nowhere in Redis (broker and results) and in no task result.
+Nor may any patient link token the flow used (issued, opened, emailed, revoked): a token is a
+credential for days."""
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import pytest
@@ -32,6 +35,27 @@ def redis_dump(url: str) -> str:
         parts.append(f"{key!r} {reader(key) if reader else ''!r}")
     client.close()
     return "\n".join(parts)
+
+
+def link_tokens_in(mail) -> list[str]:
+    """The tokens of every link in an email, whatever its parts and transfer encoding."""
+    bodies = [part.get_payload(decode=True) or b"" for part in mail.walk()
+              if not part.is_multipart()]
+    return re.findall(r"token=([\w.-]+)", b"\n".join(bodies).decode(errors="replace"))
+
+
+def use_a_patient_link_as_a_patient_would(api, desk: dict, patient_id: str) -> str:
+    """Issued by the desk, opened in the browser, used on the API, then revoked and opened
+    again: every request that carries the token is logged."""
+    token = api.post(f"/patients/{patient_id}/links", headers=desk,
+                     json={"purpose": "intake"}).json()["token"]
+    assert api.get(f"/form?token={token}").status_code == 303
+    assert api.get(f"/form?token={token}&lang=es").status_code == 303
+    assert api.post("/cases", headers={"Authorization": f"Bearer {token}"}, json={
+        "patient_id": patient_id, "history": twisted_ankle_history()}).status_code == 201
+    assert api.post(f"/patients/{patient_id}/links/revoke", headers=desk).status_code == 200
+    assert api.get(f"/form?token={token}").status_code == 401
+    return token
 
 
 def force_a_failing_triage_task(engine, patient_id: str, marker: str) -> str:
@@ -87,6 +111,8 @@ def test_no_patient_data_reaches_logs_redis_or_task_results(
     assert api.post("/users", headers=admin, json=account).status_code == 409
     assert api.post("/auth/sign-in", json={"email": email, "password": marker}).status_code == 401
 
+    link_token = use_a_patient_link_as_a_patient_would(api, desk, patient["id"])
+
     # A task that fails on the canary's data lands, as a dead letter, on the staff's list.
     force_a_failing_triage_task(engine, patient["id"], marker)
     system.wait_for(lambda: "UnreadableRecord" in system.log_text(), 20, "the failing task")
@@ -100,7 +126,11 @@ def test_no_patient_data_reaches_logs_redis_or_task_results(
                     .get("decision"), 15, "routing")
     system.stop("notify")
     system.start("notify", CLINIC_CLOCK_OFFSET_SECONDS=str(30 * 86400))
-    system.wait_for(lambda: smtp_sink.to(email), 30, "the reminder")
+    reminder = system.wait_for(lambda: smtp_sink.to(email), 30, "the reminder")[0]
+    emailed_tokens = link_tokens_in(reminder)
+    assert len(emailed_tokens) >= 2  # the check-in and the opt-out link
+    for token in emailed_tokens:  # opened from the email (refused or not, each is logged)
+        api.get(f"/check-in?token={token}")
 
     broker = redis_dump(redis_url)
     system.stop_all()
@@ -111,3 +141,12 @@ def test_no_patient_data_reaches_logs_redis_or_task_results(
     assert marker.lower() not in logs.lower()
     assert marker.lower() not in broker.lower()
     assert "celery-task-meta" not in broker  # no stored task results to leak through
+
+    # The requests that carried a link token were logged, with the token taken out.
+    assert "GET /form?token=[redacted] HTTP/1.1\" 303" in logs
+    assert "GET /form?token=[redacted]&lang=es HTTP/1.1\" 303" in logs
+    assert "GET /check-in?token=[redacted] HTTP/1.1" in logs
+    for token in (link_token, *emailed_tokens):
+        assert token not in logs
+        assert token not in broker
+        assert token.split(".")[-1] not in logs  # not even its signature
