@@ -18,6 +18,8 @@ DEFAULT_LANGUAGE = "en"
 class RenderedMessage:
     subject: str | None
     body: str
+    # The one-click opt-out link (RFC 8058) an email carries in its List-Unsubscribe header.
+    unsubscribe_url: str | None = None
 
 
 def template_path(template: str, language: str, channel: str) -> Path:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import random
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ from shared.contracts import CaseClosed, CaseRouted
 from shared.models import Delivery, DeliveryStatus, FollowUp, FollowUpStatus, Patient
 from shared.opt_outs import OPT_OUT_PURPOSE
 from shared.patient_links import PatientLink, sign_link
+from shared.public_paths import CHECK_IN, OPT_OUT, PublicPath
 from shared.settings import Settings
 
 log = logging.getLogger("notify.service")
@@ -150,11 +151,14 @@ def _deliver(due: repository.DueFollowUp, channels: dict[str, Channel], config: 
 def _send(channel: Channel, route: Route, due: repository.DueFollowUp, attempt: int,
           config: NotifyConfig, now: datetime) -> Delivery:
     follow_up, patient = due.follow_up, due.patient
+    opt_out_link = _link(config, OPT_OUT, patient, follow_up, OPT_OUT_PURPOSE, now,
+                         channel=route.channel)
     message = render("check_in", patient.preferred_language, route.channel,
                      given_name=patient.given_name,
-                     link=_link(config, "check-in", patient, follow_up, "check_in", now),
-                     opt_out_link=_link(config, "opt-out", patient, follow_up, OPT_OUT_PURPOSE,
-                                        now) + f"&channel={route.channel}")
+                     link=_link(config, CHECK_IN, patient, follow_up, "check_in", now),
+                     opt_out_link=opt_out_link)
+    if route.channel == "email":  # RFC 8058: the mail client's own unsubscribe button
+        message = replace(message, unsubscribe_url=opt_out_link)
     try:
         channel.send(route.address, message, idempotency_key=f"{follow_up.id}.{route.channel}")
     except DeliveryError as exc:
@@ -181,12 +185,12 @@ def _settle(follow_up: FollowUp, settled: dict[str, str], transient: bool, zone:
     return Outcome.FAILED
 
 
-def _link(config: NotifyConfig, page: str, patient: Patient, follow_up: FollowUp, purpose: str,
-          now: datetime) -> str:
+def _link(config: NotifyConfig, page: PublicPath, patient: Patient, follow_up: FollowUp,
+          purpose: str, now: datetime, **query: str) -> str:
     token = sign_link(config.secret_key, PatientLink(
         patient_id=patient.id, purpose=purpose, case_id=follow_up.case_id,
         follow_up_id=follow_up.id, generation=patient.link_generation), now=now)
-    return f"{config.public_url}/{page}?token={token}"
+    return page.url(config.public_url, token=token, **query)
 
 
 def _delivery(follow_up: FollowUp, attempt: int, channel: str, status: str,

@@ -33,10 +33,6 @@ SUBJECTS = {"emergency": "Emergency case needs a clinician now",
             "escalation": "A re-triage needs your decision"}
 
 
-# Where an alert sends the clinician: the queue board page the intake service serves.
-BOARD_PATH = "/staff/board"
-
-
 def _clinicians(session: Session, *preferred: str | None) -> list[User]:
     """The first of `preferred` (user ids) who is an active clinician, else those on duty."""
     active = select(User).where(User.role == Role.CLINICIAN, col(User.is_active))

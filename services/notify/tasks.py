@@ -11,6 +11,7 @@ from shared.clock import utcnow
 from shared.contracts import CaseClosed, CaseEscalated, CaseRouted
 from shared.db import sync_session
 from shared.messaging import TRANSIENT_RETRY
+from shared.public_paths import STAFF_BOARD
 from shared.settings import get_settings
 
 log = logging.getLogger("notify.tasks")
@@ -69,7 +70,7 @@ def _send_staff_alerts() -> None:
     settings = get_settings()
     with dispatcher.open_channels(settings) as channels, sync_session(engine()) as session, \
             session.begin():
-        sent = staff_alerts.send_pending(session, channels["email"], settings.public_url + staff_alerts.BOARD_PATH,
-                                         utcnow())
+        sent = staff_alerts.send_pending(session, channels["email"],
+                                         STAFF_BOARD.url(settings.public_url), utcnow())
     if sent:
         log.info("staff alerts sent: %d", sent)

@@ -1,19 +1,31 @@
 """A patient stops a channel: through the opt-out link in an email, or by replying STOP to an
-SMS (the provider's webhook). After either, notify never uses that channel again."""
+SMS (the provider's webhook). After either, notify never uses that channel again.
+
+The link in a message opens a confirmation page in the patient's language with one button
+(GET changes nothing: mail scanners and link previews open links). The same URL is the email's
+List-Unsubscribe header (RFC 8058): the mail client's own button POSTs
+`List-Unsubscribe=One-Click` to it, with no browser session; the signed token is the
+credential. API clients POST JSON {token, channel}."""
 
 from __future__ import annotations
 
 import hmac
+import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Request, status
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlmodel import select
 
 from services.intake.dependencies import RequestIdDep, SessionDep
+from services.intake.pages.access import PageRefused
+from services.intake.pages.rendering import catalogs, render
 from shared import opt_outs
 from shared.audit import Actor, record_audit
 from shared.clock import utcnow
-from shared.patient_links import InvalidLink, read_link
+from shared.models import Patient
+from shared.patient_links import ExpiredLink, InvalidLink, PatientLink, read_link
 
 router = APIRouter(tags=["opt-out"])
 
@@ -36,22 +48,97 @@ class OptedOut(BaseModel):
     opted_out: int
 
 
-@router.post("/opt-out", response_model=OptedOut,
-             responses={401: {"description": "The link is not valid or has expired"}})
-async def opt_out(data: OptOutRequest, request: Request, session: SessionDep,
-                  request_id: RequestIdDep) -> OptedOut:
-    """The signed link from a message; the token is the credential, so no sign-in."""
+class OptOutLinkInvalid(Exception):
+    def __init__(self, message: str, expired: bool):
+        super().__init__(message)
+        self.expired = expired
+
+
+def _opt_out_link(request: Request, token: str) -> PatientLink:
     try:
-        link = read_link(request.app.state.settings.secret_key, data.token,
+        link = read_link(request.app.state.settings.secret_key, token,
                          max_age=opt_outs.OPT_OUT_LINK_LIFETIME, now=utcnow())
     except InvalidLink as problem:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=str(problem)) from None
+        raise OptOutLinkInvalid(str(problem), isinstance(problem, ExpiredLink)) from None
     if link.purpose != opt_outs.OPT_OUT_PURPOSE:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="this link is not valid")
-    await session.execute(opt_outs.add_opt_out(link.patient_id, data.channel, "link", utcnow()))
+        raise OptOutLinkInvalid("this link is not valid", expired=False)
+    return link
+
+
+def _page_link(request: Request, token: str | None) -> PatientLink:
+    try:
+        return _opt_out_link(request, token or "")
+    except OptOutLinkInvalid as problem:
+        raise PageRefused(status.HTTP_401_UNAUTHORIZED, "error.link_expired" if problem.expired
+                          else "error.link_invalid") from None
+
+
+async def _opt_out(session, link: PatientLink, channel: str, request_id: str) -> None:
+    await session.execute(opt_outs.add_opt_out(link.patient_id, channel, "link", utcnow()))
     record_audit(session, Actor(id=f"patient:{link.patient_id}", role="patient"), "opt_out",
                  "Patient", link.patient_id, patient_id=link.patient_id, request_id=request_id)
     await session.commit()
+
+
+async def _patients_language(session, patient_id: uuid.UUID) -> str | None:
+    """The patient's own language if the pages speak it ("es-MX" is "es"), else None (then
+    the browser's)."""
+    preferred = (await session.execute(
+        select(Patient.preferred_language).where(Patient.id == patient_id))).scalar()
+    for candidate in (preferred, (preferred or "").split("-")[0]):
+        if candidate in catalogs():
+            return candidate
+    return None
+
+
+def _channel(value: object) -> str:
+    return value if value in opt_outs.CHANNELS else "email"
+
+
+@router.get("/opt-out", include_in_schema=False)
+async def opt_out_page(request: Request, session: SessionDep, token: str | None = None,
+                       channel: str | None = None):
+    """The confirmation page: what stops, and one button that stops it."""
+    link = _page_link(request, token)
+    return render(request, "opt_out.html", language=await _patients_language(
+        session, link.patient_id), token=token, channel=_channel(channel))
+
+
+ONE_CLICK_FORM = {"type": "object", "properties": {
+    "List-Unsubscribe": {"type": "string", "enum": ["One-Click"]},
+    "token": {"type": "string"}, "channel": {"type": "string", "enum": ["email", "sms"]}}}
+
+
+@router.post("/opt-out", response_model=OptedOut,
+             responses={401: {"description": "The link is not valid or has expired"}},
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/json": {"schema": OptOutRequest.model_json_schema()},
+                 "application/x-www-form-urlencoded": {"schema": ONE_CLICK_FORM}}}})
+async def opt_out(request: Request, session: SessionDep, request_id: RequestIdDep,
+                  token: str | None = None, channel: str | None = None):
+    """The signed link from a message; the token is the credential, so no sign-in. JSON
+    {token, channel} answers JSON; a form (the confirmation page's button, or a mail client's
+    RFC 8058 one-click POST to the link, token and channel in its query) answers the page."""
+    if "json" in request.headers.get("content-type", ""):
+        return await _opt_out_json(request, session, request_id)
+    form = await request.form()
+    link = _page_link(request, token or str(form.get("token") or ""))
+    chosen = _channel(channel or form.get("channel"))
+    await _opt_out(session, link, chosen, request_id)
+    return render(request, "opt_out_done.html", channel=chosen,
+                  language=await _patients_language(session, link.patient_id))
+
+
+async def _opt_out_json(request: Request, session, request_id: str) -> OptedOut:
+    try:
+        data = OptOutRequest.model_validate_json(await request.body())
+    except ValidationError as invalid:
+        raise RequestValidationError(invalid.errors(include_input=False)) from None
+    try:
+        link = _opt_out_link(request, data.token)
+    except OptOutLinkInvalid as problem:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=str(problem)) from None
+    await _opt_out(session, link, data.channel, request_id)
     return OptedOut(opted_out=1)
 
 

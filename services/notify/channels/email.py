@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import mailbox
 import smtplib
+from email import policy
 from email.message import EmailMessage
 
 from services.notify.channels.base import RejectedDelivery, TransientDeliveryError
@@ -18,6 +19,10 @@ from services.notify.messages import RenderedMessage
 from shared.settings import Settings
 
 SMTP_TIMEOUT_SECONDS = 10
+# The default policy folds at 78 characters and RFC 2047-encodes a header it cannot break, which
+# turned the List-Unsubscribe URL into "=?utf-8?q?=3Chttps..." that no mail client can follow.
+# RFC 5322 allows lines up to 998 characters; a signed link fits on one.
+LONG_HEADERS = policy.default.clone(max_line_length=998)
 CLOSING = 421  # "service not available, closing transmission channel"
 
 
@@ -29,12 +34,17 @@ class EmailChannel:
         self._smtp: smtplib.SMTP | None = None
 
     def send(self, to: str, message: RenderedMessage, idempotency_key: str) -> None:
-        email = EmailMessage()
+        email = EmailMessage(policy=LONG_HEADERS)
         email["From"] = self.settings.smtp_sender
         email["To"] = to
         email["Subject"] = message.subject or ""
         # Lets a receiving system drop a copy resent after a crash between send and commit.
         email["Message-ID"] = f"<{idempotency_key}@clinic.local>"
+        if message.unsubscribe_url:
+            # RFC 8058: the mail client's unsubscribe button POSTs "List-Unsubscribe=One-Click"
+            # to this URL, with no browser session; the signed token in it is the credential.
+            email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+            email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         email.set_content(message.body)
         if not self.settings.smtp_host:
             self.settings.maildir.parent.mkdir(parents=True, exist_ok=True)
