@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from shared.patient_links import PatientLink, sign_link
 from tests.e2e.system import RunningSystem
+from tests.e2e.test_log_hygiene import redis_dump
 from tests.integration.auth_helpers import PASSWORD, bearer, make_user
 from tests.integration.helpers import patient_payload
 
@@ -62,7 +63,7 @@ def next_step(page: Page, heading: str) -> None:
 
 
 def test_patient_form_to_board_exam_override_and_completion(
-        system: RunningSystem, browser: Browser, engine, screenshot):
+        system: RunningSystem, browser: Browser, engine, redis_url, screenshot):
     base = str(system.api.base_url).rstrip("/")
     desk_email, clinician_email = make_user(engine, "front_desk").email, \
         make_user(engine, "clinician").email
@@ -230,6 +231,14 @@ def test_patient_form_to_board_exam_override_and_completion(
         assert [p for p in page.problems if "status of 422" not in p] == [], page.problems
     for context in (phone, desk, front):
         context.close()
+
+    # The links the patient opened are credentials: none may be left in a log line or in Redis.
+    broker = redis_dump(redis_url)
+    system.stop_all()
+    logs = system.log_text()
+    assert "GET /form?token=[redacted]" in logs and "GET /check-in?token=[redacted]" in logs
+    for token in (link["token"], check_in_link):
+        assert token not in logs and token not in broker
 
 
 def column_of(system: RunningSystem, email: str, case_id: str) -> str:
