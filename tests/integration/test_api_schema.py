@@ -11,8 +11,10 @@ import time
 import httpx
 import pytest
 import redis
+import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -110,6 +112,66 @@ def test_no_server_error_and_every_response_matches_the_schema(api_schema, role_
     for operation in operations:
         token = token_for(operation.method.upper(), operation.path, role_tokens)
         fuzz(operation, {"Authorization": f"Bearer {token}"})
+
+
+# Printable ASCII without surrounding spaces (requests refuses those in a header value).
+HEADER_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+                      max_size=300).map(str.strip)
+HOSTILE_HEADERS = st.fixed_dictionaries({
+    "X-Request-ID": st.one_of(HEADER_TEXT, st.just("r" * 5000)),
+    "X-Forwarded-For": st.one_of(HEADER_TEXT, st.just("203.0.113.9, not-an-ip, ::1,")),
+    "X-Forwarded-Proto": HEADER_TEXT,
+})
+
+
+def fuzz_hostile_headers(operation, token: str) -> None:
+    @given(case=operation.as_strategy(), hostile=HOSTILE_HEADERS)
+    @settings(max_examples=10, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    def exercise(case, hostile):
+        case.call_and_validate(headers={"Authorization": f"Bearer {token}", **hostile},
+                               checks=[not_a_server_error, response_schema_conformance],
+                               timeout=10)
+
+    exercise()
+
+
+def test_no_server_error_under_hostile_request_id_and_forwarded_headers(api_schema,
+                                                                        role_tokens):
+    for operation in [result.ok() for result in api_schema.get_all_operations()]:
+        fuzz_hostile_headers(operation, token_for(operation.method.upper(), operation.path,
+                                                  role_tokens))
+
+
+class DeclaringAHugeBody(requests.Session):
+    """Sends each request with Content-Length: 10^12 and whatever small body it has (requests
+    itself would write the true length); the connection is not reused afterwards."""
+
+    def send(self, request, **kwargs):
+        request.headers["Content-Length"] = str(10**12)
+        request.headers["Connection"] = "close"
+        return super().send(request, **kwargs)
+
+
+def fuzz_huge_declared_body(operation, token: str, session: requests.Session) -> None:
+    @given(case=operation.as_strategy())
+    @settings(max_examples=3, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    def exercise(case):
+        # Without the limit the server waits for the terabyte: the timeout fails the test.
+        response = case.call_and_validate(
+            session=session, headers={"Authorization": f"Bearer {token}"}, timeout=5,
+            checks=[not_a_server_error, response_schema_conformance])
+        assert response.status_code == 413, (operation.label, response.text)
+
+    exercise()
+
+
+def test_every_operation_refuses_a_huge_declared_body_at_once(api_schema, role_tokens):
+    session = DeclaringAHugeBody()
+    for operation in [result.ok() for result in api_schema.get_all_operations()]:
+        fuzz_huge_declared_body(operation, token_for(operation.method.upper(), operation.path,
+                                                     role_tokens), session)
 
 
 def _request_body(spec: dict, path: str) -> dict:
