@@ -21,6 +21,7 @@ from services.intake.casework.router import router as casework_router
 from services.intake.check_ins.router import router as check_ins_router
 from services.intake.dead_letters.router import router as dead_letters_router
 from services.intake.errors import install_error_handlers
+from services.intake.fhir.router import router as fhir_router
 from services.intake.idempotency import install_idempotency
 from services.intake.input_guard import InputGuard
 from services.intake.opt_outs.router import router as opt_outs_router
@@ -75,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_credentials=True, allow_methods=["GET", "POST", "PATCH"],
                            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token"])
     install_error_handlers(app)
-    for router in (*ROUTERS, dead_letters_router):
+    # FHIR last: its catch-all answers any other /fhir path with an OperationOutcome.
+    for router in (*ROUTERS, dead_letters_router, fhir_router):
         app.include_router(router)
     install_idempotency(app)
     install_pages(app)

@@ -9,6 +9,7 @@ from shared.models.idempotency import IdempotencyKey
 from shared.models.optout import ChannelOptOut
 from shared.models.outbox import OutboxMessage
 from shared.models.patient import Patient
+from shared.models.questionnaire_response import QuestionnaireResponseDraft, ResponseIdentifier
 from shared.models.staff_alert import StaffAlert
 from shared.models.triage import OPEN_QUEUE_STATUSES, QueueEntry, TriageDecision
 from shared.models.user import STAFF_ROLES, AuthSession, Role, User
@@ -34,7 +35,9 @@ __all__ = [
     "Observation",
     "OutboxMessage",
     "Patient",
+    "QuestionnaireResponseDraft",
     "QueueEntry",
+    "ResponseIdentifier",
     "Role",
     "SQLModel",
     "StaffAlert",
