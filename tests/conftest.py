@@ -1,1 +1,2 @@
-pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.database", "tests.fixtures.smtp"]
+pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.database", "tests.fixtures.smtp",
+                  "tests.fixtures.fhir"]

@@ -47,8 +47,9 @@ async def search_patients(session: AsyncSession, search: Search,
     for name, values in search.values.items():
         for value in values:
             query = query.where(_patient_condition(name, value))
-    return await _page(session, query, search.page,
-                       (col(Patient.family_name), col(Patient.given_name), col(Patient.id)))
+    rows, total = await _page(session, query, search.page, (
+        col(Patient.family_name), col(Patient.given_name), col(Patient.id)))
+    return [row[0] for row in rows], total
 
 
 def _patient_condition(name: str, value: str):
@@ -91,9 +92,10 @@ def _uuid(value: str) -> Any:
 
 
 async def _page(session: AsyncSession, query: Select, page: Page, order) -> tuple[list, int]:
-    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = (await session.exec(query.order_by(*order).limit(page.count)
-                               .offset(page.offset))).all()
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))
+             ).scalar_one()
+    rows = (await session.execute(query.order_by(*order).limit(page.count)
+                                  .offset(page.offset))).all()
     return list(rows), total
 
 
@@ -135,7 +137,7 @@ async def get_response(session: AsyncSession, response_id: uuid.UUID) -> StoredR
     completed, drafts = _responses()
     query = union_all(completed.where(col(IntakeResponse.id) == response_id),
                       drafts.where(col(QuestionnaireResponseDraft.id) == response_id))
-    row = (await session.exec(query)).first()
+    row = (await session.execute(query)).first()
     return StoredResponse(*row) if row else None
 
 
