@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     delivery_retry_base_seconds: float = Field(300.0, ge=0)
     delivery_retry_max_seconds: float = Field(6 * 3600.0, ge=0)
 
+    # A case past its waiting target alerts clinicians again at most this often until one of
+    # them acknowledges it (claims the case, or acknowledges on its page).
+    breach_alert_repeat_seconds: float = Field(3600.0, gt=0)
+
     outbox_poll_seconds: float = 0.5
     dispatch_interval_seconds: float = 5.0
     dispatch_batch_size: int = 100

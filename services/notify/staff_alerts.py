@@ -2,7 +2,8 @@
 clinician must decide, services/triage/route_guard.py), and when a case waits past its
 urgency's target. Recipients are the clinicians on duty (or the case's owner for a claimed
 case, or for an escalation the clinician who set the route); with nobody on duty every active
-clinician is alerted, never nobody.
+clinician is alerted, never nobody. One alert per case and reason until a clinician
+acknowledges it; a breach repeats at most every CLINIC_BREACH_ALERT_REPEAT_SECONDS.
 
 Alerts carry the case id and a link to the board, nothing clinical: email is not private.
 """
@@ -10,8 +11,9 @@ Alerts carry the case id and a link to the board, nothing clinical: email is not
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
@@ -44,14 +46,33 @@ def _clinicians(session: Session, *preferred: str | None) -> list[User]:
     return list(on_duty) or list(session.exec(active).all())
 
 
-def _add(session: Session, kind: str, case_id: uuid.UUID, decision_id: uuid.UUID,
-         recipients: list[User], now: datetime) -> None:
-    if not recipients:
-        return
+def _lock(session: Session, kind: str, case_id: uuid.UUID) -> None:
+    """Serialises deciding whether to alert for this case and reason (two sweeps, or a sweep
+    and an event, at once) until the transaction ends."""
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                    {"key": f"staff-alert:{kind}:{case_id}"})
+
+
+def _insert(session: Session, kind: str, case_id: uuid.UUID, decision_id: uuid.UUID,
+            recipients: list[User], now: datetime) -> None:
     session.exec(insert(StaffAlert).values([
         {"id": uuid.uuid4(), "kind": kind, "case_id": case_id, "decision_id": decision_id,
          "recipient_id": user.id, "status": "pending", "attempts": 0, "created_at": now}
-        for user in recipients]).on_conflict_do_nothing(constraint="uq_staff_alerts_once"))
+        for user in recipients]).on_conflict_do_nothing())
+
+
+def _add(session: Session, kind: str, case_id: uuid.UUID, decision_id: uuid.UUID,
+         recipients: list[User], now: datetime) -> None:
+    """An event alert, unless one of this kind for this case is still unacknowledged: one
+    emergency produced an alert per re-triage (several decisions) before."""
+    if not recipients:
+        return
+    _lock(session, kind, case_id)
+    unacknowledged = session.exec(
+        select(StaffAlert.id).where(StaffAlert.case_id == case_id, StaffAlert.kind == kind,
+                                    col(StaffAlert.acknowledged_at).is_(None)).limit(1)).first()
+    if unacknowledged is None:
+        _insert(session, kind, case_id, decision_id, recipients, now)
 
 
 def alert_if_emergency(session: Session, decision: RoutedDecision | TriageDecision,
@@ -78,16 +99,30 @@ def alert_escalation(session: Session, case_id: uuid.UUID, decision_id: uuid.UUI
          now)
 
 
-def alert_breaches(session: Session, now: datetime, limit: int = 200) -> int:
-    """Queue alerts for open cases past their target; each breach alerts once."""
+def alert_breaches(session: Session, now: datetime, repeat_after: timedelta,
+                   limit: int = 200) -> int:
+    """Alerts for open cases past their target: at most one per case every `repeat_after`
+    (the sweep runs every few seconds, and each re-triage gave the wait a new decision), and
+    none once a clinician has acknowledged this wait's alert. The number of cases alerted."""
     breached = session.exec(
         select(QueueEntry)
         .where(col(QueueEntry.status).in_(OPEN_QUEUE_STATUSES), QueueEntry.due_at < now)
         .order_by(col(QueueEntry.due_at)).limit(limit)).all()
+    alerted = 0
     for entry in breached:
-        _add(session, "breach", entry.case_id, entry.decision_id,
-             _clinicians(session, entry.owner_id), now)
-    return len(breached)
+        _lock(session, "breach", entry.case_id)
+        earlier = select(StaffAlert.id).where(StaffAlert.case_id == entry.case_id,
+                                              StaffAlert.kind == "breach")
+        recent = session.exec(earlier.where(StaffAlert.created_at > now - repeat_after)
+                              .limit(1)).first()
+        acknowledged = session.exec(earlier.where(
+            StaffAlert.decision_id == entry.decision_id,
+            col(StaffAlert.acknowledged_at).is_not(None)).limit(1)).first()
+        recipients = _clinicians(session, entry.owner_id)
+        if recent is None and acknowledged is None and recipients:
+            _insert(session, "breach", entry.case_id, entry.decision_id, recipients, now)
+            alerted += 1
+    return alerted
 
 
 def send_pending(session: Session, channel: Channel, board_url: str, now: datetime,
@@ -100,7 +135,8 @@ def send_pending(session: Session, channel: Channel, board_url: str, now: dateti
     for alert, email in pending:
         message = RenderedMessage(subject=SUBJECTS[alert.kind], body=(
             f"Case {alert.case_id} needs attention ({alert.kind}).\n\nOpen the queue board: "
-            f"{board_url}\n"))
+            f"{board_url}\n\nClaim the case, or acknowledge the alert on its page, and no "
+            f"more alerts of this kind are sent for it.\n"))
         try:
             channel.send(email, message, idempotency_key=f"alert-{alert.id}")
         except DeliveryError as problem:

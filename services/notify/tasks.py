@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from services.notify import dispatcher, repository, service, staff_alerts
 from services.notify.service import NotifyConfig
@@ -62,7 +63,8 @@ def dispatch_due() -> None:
     if outcomes:
         log.info("dispatch: %s", dict(outcomes))
     with sync_session(engine()) as session, session.begin():
-        staff_alerts.alert_breaches(session, utcnow())
+        staff_alerts.alert_breaches(session, utcnow(),
+                                    timedelta(seconds=settings.breach_alert_repeat_seconds))
     _send_staff_alerts()
 
 

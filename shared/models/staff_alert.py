@@ -14,9 +14,11 @@ from shared.models.base import foreign_key, timestamp, uuid_pk
 class StaffAlert(SQLModel, table=True):
     __tablename__ = "staff_alerts"
     __table_args__ = (
-        # One alert per recipient for each emergency decision or breached decision's wait,
-        # however often the event or the sweep comes round.
-        sa.UniqueConstraint("kind", "decision_id", "recipient_id", name="uq_staff_alerts_once"),
+        # One alert per recipient for each emergency or escalating decision, however often the
+        # event is delivered. Breach alerts repeat at an interval (services/notify/staff_alerts).
+        sa.Index("uq_staff_alerts_once", "kind", "decision_id", "recipient_id", unique=True,
+                 postgresql_where=sa.text("kind <> 'breach'")),
+        sa.Index("ix_staff_alerts_case_kind", "case_id", "kind", "created_at"),
         sa.Index("ix_staff_alerts_pending", "created_at",
                  postgresql_where=sa.text("status = 'pending'")),
     )
@@ -31,3 +33,7 @@ class StaffAlert(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=200)
     created_at: datetime = timestamp()
     sent_at: datetime | None = timestamp(nullable=True, default_now=False)
+    # A clinician has seen it (claimed the case, or acknowledged on the case page): no more
+    # alerts for this case and reason until something new happens.
+    acknowledged_at: datetime | None = timestamp(nullable=True, default_now=False)
+    acknowledged_by: uuid.UUID | None = Field(default=None, foreign_key="users.id")

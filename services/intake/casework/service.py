@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.auth.principal import Principal
 from services.intake.casework.schemas import Completion, Override
 from services.intake.errors import Conflict, InvalidReference, NotFound
+from shared.alert_acknowledgement import acknowledge_alerts
 from shared.contracts import CaseClosed, CaseRouted
 from shared.models import (
     OPEN_QUEUE_STATUSES,
@@ -20,6 +21,7 @@ from shared.models import (
     CaseStatus,
     QueueEntry,
     Role,
+    StaffAlert,
     TriageDecision,
     User,
 )
@@ -58,8 +60,25 @@ async def claim(session: AsyncSession, case_id: uuid.UUID, clinician: Principal,
         owner = await display_name(session, entry.owner_id)
         raise Conflict(f"This case is already claimed by {owner or 'another clinician'}.",
                        extra={"owner_id": entry.owner_id, "owner_name": owner})
+    await acknowledge(session, case_id, clinician, now)  # taking the case answers its alerts
     await session.refresh(entry)
     return entry
+
+
+async def acknowledge(session: AsyncSession, case_id: uuid.UUID, clinician: Principal,
+                      now: datetime) -> int:
+    """Stops the case's alerts: no more of each kind until something new (services/notify/
+    staff_alerts.py). The number of alerts acknowledged."""
+    done = await session.execute(acknowledge_alerts(case_id, clinician.user_id, now))
+    return done.rowcount
+
+
+async def open_alerts(session: AsyncSession, case_id: uuid.UUID) -> int:
+    """Staff alerts about the case that no clinician has acknowledged yet."""
+    return (await session.execute(
+        select(func.count()).select_from(StaffAlert)
+        .where(col(StaffAlert.case_id) == case_id,
+               col(StaffAlert.acknowledged_at).is_(None)))).scalar_one()
 
 
 async def release(session: AsyncSession, case_id: uuid.UUID, clinician: Principal,

@@ -30,7 +30,9 @@ router = APIRouter(include_in_schema=False)
 Clinician = Annotated[Principal, Depends(staff_page(Permission.WORK_QUEUES))]
 DONE = {"claim": "You have claimed this case.", "release": "You have released this case.",
         "override": "Your route is recorded as a new decision.", "note": "Note added.",
-        "complete": "The case is closed.", "exam": "Exam findings recorded; the case is being "
+        "complete": "The case is closed.",
+        "acknowledge": "Alerts acknowledged: no more for this case until something new happens.",
+        "exam": "Exam findings recorded; the case is being "
         "triaged again."}
 EXAM_LABELS = {name: label for _title, fields in GROUPS for name, label in fields}
 
@@ -56,10 +58,11 @@ async def _page(request, session, clinician, request_id, case_id, message=None, 
     names = {a: await casework.display_name(session, a.removeprefix("user:")) for a in authors
              if a.startswith("user:")}
     history = await latest_history(session, case.id) or {}
+    open_alerts = await casework.open_alerts(session, case.id)
     await session.commit()
     return render(request, "case.html", status_code=status_code, principal=clinician,
                   language="en", view=view, history=history, owner=owner, names=names,
-                  message=message,
+                  message=message, open_alerts=open_alerts,
                   error=error, form=form or {}, steps=STEPS, exam_labels=EXAM_LABELS,
                   mine=view.queue_entry is not None
                   and view.queue_entry.owner_id == str(clinician.user_id))
@@ -84,6 +87,9 @@ async def _act(request: Request, session, clinician: Principal, request_id: str,
                             reason=str(form.get("reason", "")))
             decision = await casework.override(session, case, data, clinician, now)
             audit = ("override", "TriageDecision", decision.id)
+        elif action == "acknowledge":
+            await casework.acknowledge(session, case_id, clinician, now)
+            audit = ("acknowledge_alerts", "Case", case.id)
         elif action == "note":
             note = await casework.add_note(session, case, NoteCreate(
                 text=str(form.get("text", ""))).text, clinician, now)
@@ -126,5 +132,5 @@ def _action_route(action: str):
     router.post(f"/staff/cases/{{case_id}}/{action}")(endpoint)
 
 
-for _action in ("claim", "release", "override", "note", "complete"):
+for _action in ("claim", "release", "override", "note", "complete", "acknowledge"):
     _action_route(_action)
