@@ -26,7 +26,7 @@ LONGEST_NAME = 64
 # FHIR issue types (http://hl7.org/fhir/issue-type) for each status.
 ISSUE_CODES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found",
                405: "not-supported", 409: "conflict", 412: "multiple-matches",
-               413: "too-long", 415: "not-supported", 422: "processable"}
+               413: "too-long", 415: "not-supported", 422: "processing"}
 # Where the REST API's errors point, in the resource a FHIR client sent.
 REST_TO_FHIR = {"body.patient_id": "QuestionnaireResponse.subject",
                 "body.record_number": "Patient.identifier"}

@@ -21,7 +21,14 @@ from services.intake.cases.schemas import IntakeSubmission
 from services.intake.dependencies import driver_connection
 from services.intake.fhir.canonical import RECORD_NUMBER_SYSTEM
 from services.intake.fhir.outcomes import BadRequest
-from services.intake.fhir.search import Page, Search, date_condition, date_range, token
+from services.intake.fhir.search import (
+    Page,
+    Search,
+    date_condition,
+    date_range,
+    reference_id,
+    token,
+)
 from shared.clinical_record import QUESTIONNAIRE_ID, PreVisitHistory
 from shared.clock import utcnow
 from shared.models import (
@@ -123,12 +130,13 @@ def _responses() -> tuple[Select, Select]:
         col(IntakeResponse.answers).label("content"),
     ).join(Case, col(Case.id) == col(IntakeResponse.case_id))
     drafts = select(
-        col(QuestionnaireResponseDraft.id), literal(IN_PROGRESS, String),
-        col(QuestionnaireResponseDraft.patient_id), null().label("case_id"),
-        col(QuestionnaireResponseDraft.questionnaire),
-        col(QuestionnaireResponseDraft.questionnaire_version),
-        col(QuestionnaireResponseDraft.updated_at),
-        col(QuestionnaireResponseDraft.items).cast(JSONB),
+        col(QuestionnaireResponseDraft.id).label("id"), literal(IN_PROGRESS, String).label("status"),
+        col(QuestionnaireResponseDraft.patient_id).label("patient_id"),
+        null().label("case_id"),
+        col(QuestionnaireResponseDraft.questionnaire).label("questionnaire"),
+        col(QuestionnaireResponseDraft.questionnaire_version).label("version"),
+        col(QuestionnaireResponseDraft.updated_at).label("authored"),
+        col(QuestionnaireResponseDraft.items).cast(JSONB).label("content"),
     )
     return completed, drafts
 
@@ -176,7 +184,7 @@ def _response_condition(name: str, value: str, draft: bool, definition_filter):
         return col(table.id).in_([_uuid(v) for v in value.split(",")])
     if name == "patient":
         patient = col(QuestionnaireResponseDraft.patient_id) if draft else col(Case.patient_id)
-        return patient.in_([_uuid(v) for v in value.split(",")])
+        return patient.in_([_uuid(reference_id(v, "Patient")) for v in value.split(",")])
     if name == "questionnaire":
         return or_(*(_questionnaire_is(table, definition_filter(v)) for v in value.split(",")))
     if name == "authored":
