@@ -5,6 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as db
+
+# PostgreSQL not answering, as the drivers say it: SQLAlchemy's wrapping of a lost or refused
+# connection (and of an exhausted pool), or asyncpg's own error when it cannot connect at all
+# (a refused TCP port, a missing unix socket: OSError, which SQLAlchemy does not wrap). The
+# API touches no other server that raises these (Redis raises its own errors).
+DATABASE_UNAVAILABLE = (db.OperationalError, db.InterfaceError, db.TimeoutError, OSError)
+# Long enough for a PostgreSQL restart, short enough that a patient retrying is not kept waiting.
+RETRY_AFTER_SECONDS = 5
 
 # A location names a field; an unknown field's name is the client's own text, so it is cut.
 LONGEST_LOCATION_PART = 64
@@ -57,6 +66,14 @@ def _location_part(part: str | int) -> str | int:
     return part
 
 
+def unavailable_response() -> JSONResponse:
+    return JSONResponse(status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                        content={"detail": [{
+                            "type": "service_unavailable",
+                            "msg": "The clinic's records are not answering. Send the request "
+                                   "again in a moment (with the same Idempotency-Key)."}]})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
@@ -67,3 +84,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422,
                             content={"detail": validation_problems(exc.errors())})
+
+    # A write (or read) while PostgreSQL is away is 503 with Retry-After, not 500: the client
+    # may send the same request again (an Idempotency-Key makes that safe). Pages answer a page
+    # (services/intake/pages/__init__.py replaces this handler for them).
+    for error in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(error, _database_unavailable)
+
+
+async def _database_unavailable(_request: Request, _exc: Exception) -> JSONResponse:
+    return unavailable_response()

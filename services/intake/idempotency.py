@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.intake.asgi_body import read_body, replaying
 from services.intake.auth.dependencies import get_principal
 from services.intake.dependencies import BEFORE_COMMIT
+from services.intake.errors import DATABASE_UNAVAILABLE, unavailable_response
 from shared.clock import utcnow
 from shared.models import IdempotencyKey
 from shared.statements import DriverStatement
@@ -94,17 +95,18 @@ class IdempotencyMiddleware:
             return await _problem(422, f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters")(
                 scope, receive, send)
         body = await read_body(receive)
-        # Each reader of the body gets its own replay (a CSRF check may read the form).
-        principal = await _principal(scope, replaying(body, receive))
+        factory = scope["app"].state.session_factory
+        try:  # outside the app's error handlers: PostgreSQL away is 503 here too, not 500
+            # Each reader of the body gets its own replay (a CSRF check may read the form).
+            principal = await _principal(scope, replaying(body, receive))
+            known = None if principal is None else await _known(factory, principal, key)
+        except DATABASE_UNAVAILABLE:
+            return await unavailable_response()(scope, receive, send)
         receive = replaying(body, receive)
         if principal is None:  # refused anyway; let the route say why
             return await self.app(scope, receive, send)
         digest = hashlib.sha256(b"\n".join([scope["method"].encode(), scope["path"].encode(),
                                             scope.get("query_string", b""), body])).hexdigest()
-        factory = scope["app"].state.session_factory
-        async with factory() as session:
-            known = (await session.exec(select(IdempotencyKey).where(
-                IdempotencyKey.principal == principal, IdempotencyKey.key == key))).first()
         if known is not None:
             return await _answer_known(known, digest)(scope, receive, send)
 
@@ -128,6 +130,12 @@ class IdempotencyMiddleware:
                 ).values(status_code=started.get("status", 500),
                          response_body=b"".join(chunks).decode("utf-8", "replace")))
                 await session.commit()
+
+
+async def _known(factory, principal: str, key: str) -> IdempotencyKey | None:
+    async with factory() as session:
+        return (await session.exec(select(IdempotencyKey).where(
+            IdempotencyKey.principal == principal, IdempotencyKey.key == key))).first()
 
 
 def _answer_known(known: IdempotencyKey, digest: str):

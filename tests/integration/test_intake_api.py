@@ -177,8 +177,12 @@ def test_reads_and_writes_of_patient_data_are_audited(client, engine):
                   "WHERE action = 'read' AND patient_id = :p", p=patient["id"]) == "req-audit-1"
 
 
-def test_readiness_checks_the_database(client):
-    assert client.get("/health/ready").json() == {"status": "ok", "database": "ok"}
+def test_readiness_checks_the_database_and_redis_and_lists_the_heartbeats(client):
+    ready = client.get("/health/ready")
+
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "database": "ok", "redis": "ok", "processes": {
+        kind: {"alive": [], "stale": []} for kind in ("triage", "notify", "relay", "scheduler")}}
 
 
 def test_openapi_docs_are_served(client):

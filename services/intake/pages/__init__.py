@@ -12,7 +12,12 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from services.intake.auth.principal import Principal
-from services.intake.errors import NotFound
+from services.intake.errors import (
+    DATABASE_UNAVAILABLE,
+    RETRY_AFTER_SECONDS,
+    NotFound,
+    unavailable_response,
+)
 from services.intake.pages import (
     auth_pages,
     board,
@@ -63,6 +68,21 @@ def install_pages(app: FastAPI) -> None:
             return JSONResponse(status_code=exc.status_code, content=exc.body())
         return _error_page(request, status.HTTP_404_NOT_FOUND, "error.not_found",
                            await _signed_in_staff(request))
+
+
+    # PostgreSQL away: a page says to try again in a moment (503, Retry-After), the API 503s
+    # in JSON (services/intake/errors.py). The patient's form keeps its answers itself
+    # (patient_form.py).
+    async def _database_unavailable(request: Request, _exc: Exception):
+        if not is_page_request(request):
+            return unavailable_response()
+        page = _error_page(request, status.HTTP_503_SERVICE_UNAVAILABLE, "error.unavailable",
+                           None)
+        page.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return page
+
+    for error in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(error, _database_unavailable)
 
 
 def is_page_request(request: Request) -> bool:

@@ -8,16 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import RedirectResponse
 
+from services.intake.auth.link_sessions import PATIENT_COOKIE
 from services.intake.auth.principal import Principal, ensure_may_access_patient
 from services.intake.cases import service as cases
 from services.intake.cases.schemas import IntakeSubmission
 from services.intake.cases.views import case_view
 from services.intake.dependencies import RequestIdDep, SessionDep, driver_connection
-from services.intake.pages.access import patient_page
+from services.intake.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
+from services.intake.pages.access import PageRefused, patient_page
 from services.intake.pages.link_entry import enter_with_link
 from services.intake.pages.questions import STEPS, read_answers
 from services.intake.pages.rendering import render
 from shared.audit import record_audit
+from shared.clock import utcnow
+from shared.patient_links import InvalidLink, read_link_session
 
 router = APIRouter(include_in_schema=False)
 Patient = Annotated[Principal, Depends(patient_page)]
@@ -32,10 +36,17 @@ async def form_page(request: Request, token: str | None = None):
 
 
 @router.post("/form")
-async def submit_form(request: Request, patient: Patient, request_id: RequestIdDep):
+async def submit_form(request: Request, request_id: RequestIdDep):
     form = await request.form()
     answers = {key: [str(v) for v in form.getlist(key)] for key in form
                if key != "csrf_token"}
+    try:  # who is asking is read from PostgreSQL too (a revoked link), so inside the try
+        return await _submit(request, await patient_page(request), answers, request_id)
+    except DATABASE_UNAVAILABLE:
+        return _not_saved(request, answers)
+
+
+async def _submit(request: Request, patient: Principal, answers: dict, request_id: str):
     result = read_answers(answers)
     if result.history is None:
         return _form(request, patient, answers, result.errors,
@@ -54,10 +65,31 @@ async def submit_form(request: Request, patient: Patient, request_id: RequestIdD
 
 def _form(request: Request, patient: Principal, answers: dict, errors: dict,
           status_code: int = 200):
+    return _form_of(request, patient.patient_id, answers, errors, status_code)
+
+
+def _form_of(request: Request, patient_id: uuid.UUID, answers: dict, errors: dict,
+             status_code: int = 200, **context):
     # Every question is in the page: the script hides those no answer calls for yet (without
     # script all show, and the server ignores answers to questions that did not apply).
     return render(request, "form.html", status_code=status_code, steps=STEPS, answers=answers,
-                  errors=errors, draft_key=f"intake-draft:{patient.patient_id}")
+                  errors=errors, draft_key=f"intake-draft:{patient_id}", **context)
+
+
+def _not_saved(request: Request, answers: dict):
+    """PostgreSQL is away: the form again with every answer given, saying to try again in a
+    moment (503, Retry-After); the draft on the phone is kept (only the done page clears it).
+    The page session's signature names the patient without the database; a revocation
+    cannot be checked now, so nothing is shown but the answers this request itself sent."""
+    try:
+        link = read_link_session(request.app.state.settings.secret_key,
+                                 request.cookies.get(PATIENT_COOKIE, ""), now=utcnow())
+    except InvalidLink:
+        raise PageRefused(status.HTTP_401_UNAUTHORIZED, "error.link_needed") from None
+    response = _form_of(request, link.patient_id, answers, errors={}, not_saved=True,
+                        status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @router.get("/form/done/{case_id}")
