@@ -152,8 +152,23 @@ def start_redis(data_dir: Path, port: int | None = None) -> EmbeddedRedis:
     """Starts redis-server on 127.0.0.1 (a free port unless `port` is given), requiring the
     password kept in `data_dir`, and waits for PING."""
     data_dir = data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
+    argv, password = redis_command(data_dir, port)
+    # Own session: a Ctrl-C at the terminal must not stop Redis before the workers using it.
+    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
+    server = EmbeddedRedis(data_dir=data_dir, port=port, process=process, password=password)
+    try:
+        _wait_for_ping(server)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def redis_command(data_dir: Path, port: int) -> tuple[list[str], str]:
+    """redis-server's argv for `data_dir` on `port`, and the password it requires (also run
+    under clinic run's supervisor, clinic_cli/server_processes.py)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
     password = kept_secret(data_dir / "password")
     argv = [
         str(redis_server_binary()),
@@ -167,15 +182,7 @@ def start_redis(data_dir: Path, port: int | None = None) -> EmbeddedRedis:
         "--daemonize", "no",
         "--logfile", str(data_dir / "redis.log"),
     ]
-    # Own session: a Ctrl-C at the terminal must not stop Redis before the workers using it.
-    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
-    server = EmbeddedRedis(data_dir=data_dir, port=port, process=process, password=password)
-    try:
-        _wait_for_ping(server)
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    return argv, password
 
 
 def _password_config(path: Path, password: str) -> Path:

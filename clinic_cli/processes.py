@@ -10,22 +10,40 @@ from the environment only. docker-compose.yml runs the same entry points (a test
 
 from __future__ import annotations
 
+import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA_DIR = ".data"
+# The processes that publish a heartbeat under their own name (shared/heartbeats.py); the API
+# answers HTTP instead.
+HEARTBEAT_KINDS = ("relay", "triage", "notify", "scheduler")
 
 
 @dataclass(frozen=True)
 class ProcessSpec:
-    """One long-running process: a short name for log prefixes, its argv and full environment."""
+    """One long-running process: a short name for log prefixes, its argv and full environment,
+    and how clinic_cli/supervisor.py treats it."""
 
     name: str
     argv: list[str]
     env: dict[str, str]
     cwd: Path = field(default=REPO_ROOT)
+    # The kind its heartbeat is published under (shared/heartbeats.py); None: it sends none.
+    heartbeat: str | None = None
+    stop_signal: int = signal.SIGTERM
+    # Sent by the kernel when the supervisor dies, even by SIGKILL. SIGKILL: a frozen or
+    # stubborn process ignores anything else, and every process here survives a kill by
+    # design (late acks, the outbox, Redis's append-only file, PostgreSQL's WAL).
+    death_signal: int = signal.SIGKILL
+    # Answers True once the process serves (the next process is started only then).
+    ready: Callable[[], bool] | None = field(default=None, compare=False)
+    # Runs before every start (clears what a crash left behind, e.g. a stale pid file).
+    before_start: Callable[[], None] | None = field(default=None, compare=False)
+    user: str | None = None  # run as this user (PostgreSQL refuses to run as root)
 
 
 def migration_command() -> list[str]:
@@ -59,7 +77,8 @@ def system_processes(env: dict[str, str], api_port: int) -> list[ProcessSpec]:
                       "--loglevel", "INFO", "--schedule", str(schedule_file)],
     }
     return [
-        ProcessSpec(name=name, argv=[sys.executable, *args], env=dict(process_env))
+        ProcessSpec(name=name, argv=[sys.executable, *args], env=dict(process_env),
+                    heartbeat=name if name in HEARTBEAT_KINDS else None)
         for name, args in commands.items()
     ]
 

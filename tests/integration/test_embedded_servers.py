@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import stat
-from contextlib import ExitStack
 from pathlib import Path
 
 import psutil
@@ -14,6 +13,7 @@ import redis
 from clinic_cli import run_commands
 from clinic_cli.embedded import process_alive, start_postgres, start_redis
 from clinic_cli.processes import system_processes
+from clinic_cli.supervisor import Supervisor
 
 pytestmark = pytest.mark.integration
 
@@ -92,8 +92,10 @@ def test_clinic_run_gives_every_process_the_redis_url_with_the_password(short_di
                                                                         monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://unused@127.0.0.1/none")  # no PostgreSQL
     monkeypatch.delenv("REDIS_URL", raising=False)
-    with ExitStack() as servers:
-        env = run_commands._environment(servers, short_dir / "data", 0)
+    (short_dir / "data").mkdir()
+    env, postgres, servers = run_commands._environment(short_dir / "data", 0)
+    assert postgres is None and [spec.name for spec in servers] == ["redis"]
+    with Supervisor(servers):
         processes = system_processes(env, api_port=8000)
 
         urls = {process.env["REDIS_URL"] for process in processes}
