@@ -99,10 +99,9 @@ def _uuid(value: str) -> Any:
 
 
 async def _page(session: AsyncSession, query: Select, page: Page, order) -> tuple[list, int]:
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))
-             ).scalar_one()
-    rows = (await session.execute(query.order_by(*order).limit(page.count)
-                                  .offset(page.offset))).all()
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()[0]
+    rows = (await session.exec(query.order_by(*order).limit(page.count)
+                               .offset(page.offset))).all()
     return list(rows), total
 
 
@@ -145,7 +144,7 @@ async def get_response(session: AsyncSession, response_id: uuid.UUID) -> StoredR
     completed, drafts = _responses()
     query = union_all(completed.where(col(IntakeResponse.id) == response_id),
                       drafts.where(col(QuestionnaireResponseDraft.id) == response_id))
-    row = (await session.execute(query)).first()
+    row = (await session.exec(query)).first()
     return StoredResponse(*row) if row else None
 
 
