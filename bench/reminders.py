@@ -1,6 +1,6 @@
 """Reminders dispatched per second: the product's dispatcher (claim, render, send over SMTP,
-record; a transaction per batch of claims) beside raw SMTP sends of a message of the same size to the same
-local sink. The email channel keeps one SMTP connection for all its sends, so the baseline
+record; a transaction per reminder) beside raw SMTP sends of a message of the same size to the
+same local sink. The email channel keeps one SMTP connection for all its sends, so the baseline
 that counts does too; raw sends opening a connection each (what the channel did until it kept
 one) are measured and shown beside it."""
 

@@ -1,6 +1,7 @@
-"""The dispatcher claims follow-ups in batches and keeps one SMTP connection: what a relay that
-drops the connection, says "closing", refuses one recipient or goes away mid-batch does to a
-batch, and what an unexpected error or a lost database does."""
+"""The dispatcher records each follow-up in its own transaction and keeps one SMTP connection
+for a whole dispatch: what a relay that drops the connection, says "closing", refuses one
+recipient or goes away mid-dispatch does, and what an unexpected error or a lost database
+does (at most the reminder in flight is sent twice)."""
 
 from __future__ import annotations
 
@@ -182,13 +183,13 @@ def test_an_unexpected_error_mid_batch_keeps_the_follow_ups_before_it_and_leaves
     assert sorted(message_ids(relay)) == sorted(f"<{i}.email@clinic.local>" for i in expected)
 
 
-def test_a_dispatcher_losing_its_database_mid_batch_sends_that_batch_again_and_no_more(
+def test_a_dispatcher_losing_its_database_mid_dispatch_sends_one_reminder_again_and_no_more(
     engine, email_only
 ):
-    """The window the dispatcher's docstring owns up to: sends are recorded when their batch
-    commits, so the batch in flight is sent again (at-least-once), and only that batch."""
+    """The window the dispatcher's docstring owns up to: each send is recorded in its own
+    transaction, so only the reminder in flight when the database went is sent again."""
     with smtp_relay() as relay:
-        expected = due_for(engine, "lost@example.com", CLAIM_BATCH + 5)
+        expected = due_for(engine, "lost@example.com", 25)
         settings = email_only(relay)
 
         class LosesTheDatabase(FailsOnce):
@@ -202,16 +203,16 @@ def test_a_dispatcher_losing_its_database_mid_batch_sends_that_batch_again_and_n
                             "AND state = 'idle in transaction'"))
                 self.channel.send(to, message, idempotency_key)
 
-        losing = LosesTheDatabase(EmailChannel(settings), fail_on=3, error=None)
+        losing = LosesTheDatabase(EmailChannel(settings), fail_on=13, error=None)
         with pytest.raises(Exception):  # noqa: B017 - whichever error the driver raises
             dispatch_due(engine, {"email": losing}, NotifyConfig.from_settings(settings),
                          NOON, 1000)
         losing.close()
-        assert follow_up_statuses(engine) == {"scheduled": CLAIM_BATCH + 5}
+        assert follow_up_statuses(engine) == {"sent": 12, "scheduled": 13}
 
-        assert dispatch(engine, settings) == {Outcome.SENT: CLAIM_BATCH + 5}
+        assert dispatch(engine, settings) == {Outcome.SENT: 13}
 
     sent = Counter(message_ids(relay))
     assert set(sent) == {f"<{i}.email@clinic.local>" for i in expected}
-    assert sum(n - 1 for n in sent.values()) == CLAIM_BATCH  # the first batch, sent twice
-    assert sent_deliveries(engine) == CLAIM_BATCH + 5
+    assert sum(n - 1 for n in sent.values()) == 1  # the one in flight, sent twice
+    assert sent_deliveries(engine) == 25
