@@ -3,6 +3,7 @@
 from shared.models.audit import AuditEvent
 from shared.models.base import SQLModel
 from shared.models.case import Case, CaseNote, CaseStatus, IntakeResponse, Observation
+from shared.models.cds_hooks import CdsCard, CdsFeedback, CdsIssuer
 from shared.models.dead_letter import DeadLetter
 from shared.models.followup import Delivery, DeliveryStatus, FollowUp, FollowUpStatus
 from shared.models.idempotency import IdempotencyKey
@@ -24,6 +25,9 @@ __all__ = [
     "Case",
     "CaseNote",
     "CaseStatus",
+    "CdsCard",
+    "CdsFeedback",
+    "CdsIssuer",
     "ChannelOptOut",
     "DeadLetter",
     "Delivery",
