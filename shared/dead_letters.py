@@ -7,7 +7,8 @@ timeout), and two Redis round trips on every task were a seventh of the triage w
 (bench profile). A message is dead-lettered when it has failed for good:
 - it raised an error that is not retried (a bug or bad data: running it again cannot help), or
   its transient retries ran out (MAX_ATTEMPTS deliveries);
-- or it was delivered MAX_ATTEMPTS times without ever finishing (each time its worker died):
+- or it was delivered MAX_ATTEMPTS times without ever finishing (each time its worker died, or
+  it was killed at its hard time limit):
   the next delivery is recorded here and acknowledged, so one poison message cannot keep
   killing workers and hold up the queue.
 Periodic tasks (no message contract) are not dead-lettered: the next period runs them again.
@@ -21,7 +22,7 @@ import uuid
 
 import redis
 from celery import Task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -123,6 +124,8 @@ class TrackedTask(Task):
         return result
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        if isinstance(exc, TimeLimitExceeded):
+            return  # killed at its hard limit: the message goes back and is counted (messaging.py)
         if self.name in MESSAGE_TYPES and task_id:
             attempts = max(1, min(self.request.retries + 1, MAX_ATTEMPTS))
             tracker().record(self.name, task_id, kwargs, type(exc).__name__, describe(exc),

@@ -57,6 +57,11 @@ def make_celery(name: str, settings: Settings, include: list[str] | None = None)
         # SIGKILLed worker loses nothing (measured: defaults lost tasks, these lost none).
         task_acks_late=True,
         task_reject_on_worker_lost=True,
+        # A task killed at its hard time limit goes back on the queue too, as one whose worker
+        # died does (Celery's default acknowledges it, and the work was lost: a "case routed"
+        # whose follow-ups were never scheduled). Redeliveries are counted, so one that hangs
+        # every time is dead-lettered after five (shared/dead_letters.py).
+        task_acks_on_timeout=False,
         # One message reserved per pool process: a killed worker strands as few as possible,
         # and a long task does not hold back messages another process could run.
         worker_prefetch_multiplier=1,

@@ -3,7 +3,8 @@
     install(app)   # one line in each worker module; runs on Celery's worker_init signal
 
 What must hold, and why:
-- late acknowledgement and reject-on-worker-lost: a task whose worker dies comes back;
+- late acknowledgement, reject-on-worker-lost and no acknowledgement on a hard time limit: a
+  task whose worker dies, or that is killed at its time limit, comes back;
 - JSON only: no pickle arrives from the broker, and payloads stay readable;
 - prefetch of one: a killed worker strands as few reserved messages as possible;
 - every task has a hard time limit, and the visibility timeout exceeds the time a message can
@@ -39,6 +40,9 @@ def guarantee_problems(app: Celery) -> list[str]:
             continue
         if not task.acks_late or not task.reject_on_worker_lost:
             problems.append(f"{name}: acks_late and reject_on_worker_lost must be on")
+        if task.acks_on_timeout:
+            problems.append(f"{name}: acks_on_timeout must be off (a task killed at its "
+                            "hard time limit must come back)")
         limit = task.time_limit or conf.task_time_limit
         if not limit:
             problems.append(f"{name}: needs a hard time_limit")

@@ -45,3 +45,10 @@ def test_early_acknowledgement_is_refused(app, monkeypatch):
 def test_a_visibility_timeout_shorter_than_a_task_is_refused(app, changed_conf):
     changed_conf(broker_transport_options={"visibility_timeout": 1})
     assert any("visibility timeout" in p for p in guarantee_problems(app))
+
+
+def test_acknowledging_a_task_killed_at_its_time_limit_is_refused(app, monkeypatch):
+    task = next(t for name, t in app.tasks.items() if not name.startswith("celery."))
+    assert task.acks_on_timeout is False  # the shipped setting
+    monkeypatch.setattr(task, "acks_on_timeout", True)
+    assert any("acks_on_timeout" in p for p in guarantee_problems(app))
