@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from services.triage.engine.decision import LikelyCondition
-from services.triage.engine.facts import Facts, fact_reader
+from services.triage.engine.facts import Facts
 
 Finding = tuple[str, str]  # (fact name, plain-language finding)
 
@@ -218,43 +216,11 @@ PROFILES: dict[str, tuple[tuple[Finding, ...], tuple[Finding, ...]]] = {
 }
 
 
-class Profile:
-    """One condition's findings, ready to describe a case: its facts are read in one C call.
-
-    Memoised on those facts: the same findings always read the same way (and the memo holds
-    at most one entry per combination of the profile's facts).
-    """
-
-    __slots__ = ("against", "condition", "memo", "read", "supporting")
-
-    def __init__(self, condition: str) -> None:
-        self.condition = condition
-        self.supporting, self.against = PROFILES.get(condition, ((), ()))
-        names = [name for name, _ in self.supporting + self.against]
-        self.read: Callable[[Facts], tuple[bool, ...]] = fact_reader(names)
-        self.memo: dict[object, LikelyCondition] = {}
-
-    def describe(self, facts: Facts) -> LikelyCondition:
-        key = self.read(facts)
-        found = self.memo.get(key)
-        if found is None:
-            found = self.memo[key] = LikelyCondition(
-                self.condition,
-                supporting=tuple(text for name, text in self.supporting if facts[name]),
-                against=tuple(text for name, text in self.against if facts[name]),
-            )
-        return found
-
-
-_PROFILES: dict[str, Profile] = {}
-
-
-def profile(condition: str) -> Profile:
-    found = _PROFILES.get(condition)
-    if found is None:
-        found = _PROFILES[condition] = Profile(condition)
-    return found
-
-
 def describe(condition: str, facts: Facts) -> LikelyCondition:
-    return profile(condition).describe(facts)
+    """The condition with the findings of this case that speak for and against it."""
+    supporting, against = PROFILES.get(condition, ((), ()))
+    return LikelyCondition(
+        condition,
+        supporting=tuple(text for name, text in supporting if facts[name]),
+        against=tuple(text for name, text in against if facts[name]),
+    )

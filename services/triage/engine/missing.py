@@ -6,12 +6,10 @@ it out of home care. Other checks are listed so staff know what would refine the
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import groupby
 
 from services.triage.engine.case import CaseInput
-from services.triage.engine.facts import NO_EXAM, Facts, Fields, fields
+from services.triage.engine.facts import Facts
 from shared.clinical_record import Onset
 
 
@@ -233,64 +231,41 @@ GRADUAL_WITH_MECHANISM = (
 )
 
 
-def _field_expr(path: str) -> str:
-    # History and exam are read from their field dicts (see facts.py on why); case fields are
-    # plain dataclass attributes.
+def _answer(path: str, case: CaseInput, facts: Facts):
+    """The answer at ``path`` ("history.x", "exam.x" or "case.x"); an empty list is None."""
     source, _, name = path.partition(".")
-    return f"c.{name}" if source == "case" else f"{source[0]}[{name!r}]"
+    record = {"history": facts.history, "exam": facts.exam, "case": case}[source]
+    value = getattr(record, name)
+    return None if value == [] else value
 
 
-def _unknown_expr(path: str) -> str:
-    value = _field_expr(path)
-    # An empty list (no pain locations ticked) is as unanswered as None.
-    return f"not {value}" if path.endswith(".pain_locations") else f"{value} is None"
-
-
-def _compile_checks(checks: tuple[Check, ...], contradictions: tuple[Contradiction, ...]):
-    """Generate one straight-line function from the checks and contradictions (as matcher.py).
-
-    It returns the questions in table order, checks first, and whether any is safety-relevant
-    (every contradiction is).
-    """
-    lines = ["def run(c, f, h, e):", "    out = []", "    add = out.append", "    unsafe = False"]
-    # Questions go in as string constants; facts are read as slots, fields as dict items.
-    # Consecutive checks with the same relevance share one test of it.
-    for when, group in groupby(checks, key=lambda check: check.when):
-        relevant = " and ".join(f"f.{name}" for name in when if name != "always")
-        indent = "    "
-        if relevant:
-            lines.append(f"    if {relevant}:")
-            indent = "        "
-        for check in group:
-            joiner = " or " if check.any_field else " and "
-            # A check without fields asks whenever it is relevant (its facts say what is open).
-            unknown = joiner.join(_unknown_expr(p) for p in check.fields) or "True"
-            flag = "; unsafe = True" if check.safety else ""
-            lines.append(f"{indent}if {unknown}: add({check.question!r}){flag}")
-    lines.append(
-        "    if h['onset'] is GRADUAL and h['injury_mechanism'] is not None:"
-        f" add({GRADUAL_WITH_MECHANISM!r}); unsafe = True"
-    )
-    for pair in contradictions:
-        # Without an exam every exam field is None, so nothing can contradict.
-        reported, examined = f"h[{pair.history_field!r}]", f"e[{pair.exam_field!r}]"
-        lines.append(
-            f"    if {reported} is not None and {examined} is not None and {reported} != "
-            f"{examined}: add({pair.question!r}); unsafe = True"
-        )
-    lines.append("    return tuple(out), unsafe")
-    namespace: dict = {"GRADUAL": Onset.GRADUAL}
-    exec(compile("\n".join(lines), "<missing checks>", "exec"), namespace)  # noqa: S102
-    return namespace["run"]
-
-
-# ``find_missing`` given the history's and exam's field dicts, which the engine reads once:
-# find_missing_from(case, facts, history_fields, exam_fields) -> (questions, safety_relevant).
-find_missing_from: Callable[[CaseInput, Facts, Fields, Fields], tuple[tuple[str, ...], bool]] = (
-    _compile_checks(CHECKS, CONTRADICTIONS)
-)
+def _unanswered(check: Check, case: CaseInput, facts: Facts) -> bool:
+    if not check.fields:
+        return True  # a check without fields is open whenever it is relevant
+    unknown = [_answer(path, case, facts) is None for path in check.fields]
+    return any(unknown) if check.any_field else all(unknown)
 
 
 def find_missing(case: CaseInput, facts: Facts) -> tuple[tuple[str, ...], bool]:
-    """Return the questions to ask and whether any of them is safety-relevant."""
-    return find_missing_from(case, facts, fields(case.history), fields(case.exam or NO_EXAM))
+    """The questions to ask, in table order, and whether any of them is safety-relevant.
+
+    Every contradiction between patient and examiner is safety-relevant.
+    """
+    questions: list[str] = []
+    unsafe = False
+    for check in CHECKS:
+        if all(facts[name] for name in check.when) and _unanswered(check, case, facts):
+            questions.append(check.question)
+            unsafe = unsafe or check.safety
+    history, exam = facts.history, facts.exam
+    if history.onset is Onset.GRADUAL and history.injury_mechanism is not None:
+        questions.append(GRADUAL_WITH_MECHANISM)
+        unsafe = True
+    for pair in CONTRADICTIONS:
+        reported = getattr(history, pair.history_field)
+        examined = getattr(exam, pair.exam_field)
+        # Without an exam every exam field is None, so nothing can contradict.
+        if reported is not None and examined is not None and reported != examined:
+            questions.append(pair.question)
+            unsafe = True
+    return tuple(questions), unsafe

@@ -40,7 +40,8 @@ def _plain(value):
 
 
 _HERE = Path(__file__).parent
-_CODE = ("facts.py", "evaluate.py", "missing.py")
+_CODE = (*sorted(f"facts/{path.name}" for path in (_HERE / "facts").glob("*.py")),
+         "evaluate.py", "missing.py")
 
 
 def ruleset_content() -> dict:
