@@ -11,7 +11,6 @@ from services.triage.engine.decision import Queue, Urgency
 from services.triage.engine.rules.base import Rule, Stage, cite
 from services.triage.engine.rules.sources import AAOS_2009, MAFFULLI_1998, REF_RED_FLAGS
 
-_R = Stage.RUPTURE
 _KERNOW = cite(
     "docs/clinical/achilles.md#achilles-tendon-rupture",
     "Kernow referral criteria: refer urgently to fracture clinic",
@@ -33,7 +32,7 @@ ACHILLES_RULES = (
     ),
     Rule(
         "achilles.rupture_story",
-        _R,
+        Stage.RUPTURE,
         when=("achilles_rupture_story_not_cleared",),
         queue=Queue.SURGICAL,
         urgency=Urgency.URGENT,

@@ -24,18 +24,15 @@ from services.triage.engine.rules.sources import (
     at,
 )
 
-_C = Stage.CONDITION
 _KERNOW_FRACTURE_CLINIC = cite(
     "docs/clinical/ottawa-and-fractures.md#earlier-imaging-results",
     "Kernow referral criteria: refer urgently to fracture clinic",
 )
-_R = Urgency.ROUTINE
-_S = Urgency.SOON
 
 SPRAIN_RULES = (
     Rule(
         "child.low_risk_ankle_rule",
-        _C,
+        Stage.CONDITION,
         when=("lrar_low_risk",),
         queue=Queue.HOME_CARE,
         condition="lateral ankle sprain",
@@ -45,7 +42,7 @@ SPRAIN_RULES = (
     ),
     Rule(
         "sprain.lateral_mild_ottawa_negative",
-        _C,
+        Stage.CONDITION,
         when=("ottawa_negative", "lateral_sprain_pattern"),
         unless=("sprain_needs_rehab",),
         queue=Queue.HOME_CARE,
@@ -56,7 +53,7 @@ SPRAIN_RULES = (
     ),
     Rule(
         "sprain.moderate_or_athlete_ottawa_negative",
-        _C,
+        Stage.CONDITION,
         when=("ottawa_negative", "lateral_sprain_pattern", "sprain_needs_rehab"),
         queue=Queue.PHYSIO,
         condition="lateral ankle sprain",
@@ -66,7 +63,7 @@ SPRAIN_RULES = (
     ),
     Rule(
         "sprain.medial_ottawa_negative",
-        _C,
+        Stage.CONDITION,
         when=("ottawa_negative", "medial_sprain_pattern"),
         queue=Queue.PHYSIO,
         condition="medial (deltoid) ankle sprain",
@@ -78,7 +75,7 @@ SPRAIN_RULES = (
     ),
     Rule(
         "syndesmosis.specific_signs",
-        _C,
+        Stage.CONDITION,
         when=("syndesmosis_specific_signs",),
         queue=Queue.IMAGING,
         urgency=Urgency.URGENT,
@@ -90,10 +87,10 @@ SPRAIN_RULES = (
     ),
     Rule(
         "syndesmosis.sensitive_signs",
-        _C,
+        Stage.CONDITION,
         when=("syndesmosis_sensitive_signs",),
         queue=Queue.IMAGING,
-        urgency=_S,
+        urgency=Urgency.SOON,
         modality=Modality.XRAY,
         condition="high (syndesmotic) ankle sprain",
         rationale="Syndesmosis tenderness with a positive external-rotation test, pain out of "
@@ -102,7 +99,7 @@ SPRAIN_RULES = (
     ),
     Rule(
         "syndesmosis.proximal_fibula_tender",
-        _C,
+        Stage.CONDITION,
         when=("proximal_fibula_tender_after_trauma",),
         queue=Queue.IMAGING,
         urgency=Urgency.URGENT,
@@ -118,10 +115,10 @@ SPRAIN_RULES = (
     ),
     Rule(
         "olt.mechanical_symptoms_after_trauma",
-        _C,
+        Stage.CONDITION,
         when=("mechanical_symptoms_after_trauma",),
         queue=Queue.IMAGING,
-        urgency=_S,
+        urgency=Urgency.SOON,
         modality=Modality.MRI,
         condition="osteochondral lesion of the talus",
         rationale="Catching or locking after an injury suggests an osteochondral lesion or loose "
@@ -136,10 +133,10 @@ SPRAIN_RULES = (
     ),
     Rule(
         "olt.persistent_deep_pain_after_sprain",
-        _C,
+        Stage.CONDITION,
         when=("persistent_deep_pain_after_sprain",),
         queue=Queue.IMAGING,
-        urgency=_S,
+        urgency=Urgency.SOON,
         modality=Modality.MRI,
         condition="osteochondral lesion of the talus",
         rationale="Deep pain or swelling more than six weeks after a sprain: a 'sprain that "
@@ -151,7 +148,7 @@ SPRAIN_RULES = (
 OVERUSE_RULES = (
     Rule(
         "impingement.posterior",
-        _C,
+        Stage.CONDITION,
         when=("posterior_impingement_suspected",),
         queue=Queue.PHYSIO,
         condition="posterior ankle impingement",
@@ -164,7 +161,7 @@ OVERUSE_RULES = (
     ),
     Rule(
         "impingement.anterior",
-        _C,
+        Stage.CONDITION,
         when=("anterior_impingement_suspected",),
         queue=Queue.PHYSIO,
         condition="anterior ankle impingement",
@@ -176,7 +173,7 @@ OVERUSE_RULES = (
     ),
     Rule(
         "achilles.tendinopathy",
-        _C,
+        Stage.CONDITION,
         when=("achilles_tendinopathy_suspected",),
         queue=Queue.PHYSIO,
         condition="Achilles tendinopathy",
@@ -190,7 +187,7 @@ OVERUSE_RULES = (
     ),
     Rule(
         "peroneal.tendinopathy",
-        _C,
+        Stage.CONDITION,
         when=("peroneal_tendinopathy_suspected",),
         unless=("peroneal_subluxation",),
         queue=Queue.PHYSIO,
@@ -203,7 +200,7 @@ OVERUSE_RULES = (
     ),
     Rule(
         "peroneal.subluxation",
-        _C,
+        Stage.CONDITION,
         when=("peroneal_subluxation",),
         queue=Queue.IMAGING,
         modality=Modality.MRI,
@@ -213,7 +210,7 @@ OVERUSE_RULES = (
     ),
     Rule(
         "instability.chronic",
-        _C,
+        Stage.CONDITION,
         when=("chronic_instability_suspected",),
         queue=Queue.PHYSIO,
         condition="chronic ankle instability",
@@ -226,7 +223,7 @@ OVERUSE_RULES = (
     ),
     Rule(
         "tarsal_tunnel.suspected",
-        _C,
+        Stage.CONDITION,
         when=("tarsal_tunnel_suspected",),
         queue=Queue.PHYSIO,
         condition="tarsal tunnel syndrome",
@@ -237,10 +234,10 @@ OVERUSE_RULES = (
     ),
     Rule(
         "tarsal_tunnel.motor_signs",
-        _C,
+        Stage.CONDITION,
         when=("tarsal_tunnel_motor_signs",),
         queue=Queue.IMAGING,
-        urgency=_S,
+        urgency=Urgency.SOON,
         modality=Modality.MRI,
         condition="tarsal tunnel syndrome",
         rationale="Tarsal tunnel with motor weakness: MRI or ultrasound for a space-occupying "
@@ -249,7 +246,7 @@ OVERUSE_RULES = (
     ),
     Rule(
         "stress_fracture.high_risk_site",
-        _C,
+        Stage.CONDITION,
         when=("stress_fracture_high_risk_site",),
         queue=Queue.IMAGING,
         urgency=Urgency.URGENT,
@@ -267,10 +264,10 @@ OVERUSE_RULES = (
     ),
     Rule(
         "stress_fracture.low_risk_site",
-        _C,
+        Stage.CONDITION,
         when=("stress_fracture_low_risk_site",),
         queue=Queue.IMAGING,
-        urgency=_S,
+        urgency=Urgency.SOON,
         modality=Modality.XRAY,
         condition="stress fracture",
         rationale="Focal (under 5 cm) bony tenderness or pain on hopping with rest pain: X-ray "
@@ -279,7 +276,7 @@ OVERUSE_RULES = (
     ),
     Rule(
         "shin.diffuse_tenderness",
-        _C,
+        Stage.CONDITION,
         when=("shin_pain_diffuse_tenderness",),
         queue=Queue.HOME_CARE,
         condition="shin splints",
@@ -293,7 +290,7 @@ OVERUSE_RULES = (
     ),
     Rule(
         "plantar_fasciitis.suspected",
-        _C,
+        Stage.CONDITION,
         when=("plantar_fasciitis_suspected",),
         queue=Queue.HOME_CARE,
         condition="plantar fasciitis",
@@ -303,7 +300,7 @@ OVERUSE_RULES = (
     ),
     Rule(
         "overuse.soft_tissue_strain",
-        _C,
+        Stage.CONDITION,
         when=("overuse_strain_pattern",),
         queue=Queue.HOME_CARE,
         condition="soft-tissue strain from overuse",
@@ -314,7 +311,7 @@ OVERUSE_RULES = (
     ),
     Rule(
         "overuse.posterior_chain_tightness",
-        _C,
+        Stage.CONDITION,
         when=("posterior_chain_tight", "overuse_strain_pattern"),
         queue=Queue.HOME_CARE,
         condition="posterior-chain tightness",
@@ -329,7 +326,7 @@ OVERUSE_RULES = (
     ),
     Rule(
         "overuse.training_error",
-        _C,
+        Stage.CONDITION,
         when=("training_error", "overuse_strain_pattern"),
         queue=Queue.HOME_CARE,
         condition="training error (sudden load increase or poor progression)",
@@ -351,7 +348,7 @@ OVERUSE_RULES = (
 WHOLE_CASE_RULES = (
     Rule(
         "weight_bearing.cannot_bear_weight_now",
-        _C,
+        Stage.CONDITION,
         when=("not_bearing_weight_now",),
         urgency=Urgency.URGENT,
         review=True,
@@ -367,10 +364,10 @@ WHOLE_CASE_RULES = (
     ),
     Rule(
         "stress_fracture.risk_factors",
-        _C,
+        Stage.CONDITION,
         when=("possible_bone_stress", "bone_stress_risk"),
         queue=Queue.IMAGING,
-        urgency=_S,
+        urgency=Urgency.SOON,
         modality=Modality.XRAY,
         condition="stress fracture",
         rationale="Bony leg or foot pain with impact or at rest, in someone with a previous "
@@ -380,9 +377,9 @@ WHOLE_CASE_RULES = (
     ),
     Rule(
         "stress_fracture.adolescent_athlete",
-        _C,
+        Stage.CONDITION,
         when=("possible_bone_stress", "adolescent", "athlete"),
-        urgency=_S,
+        urgency=Urgency.SOON,
         review=True,
         condition="stress fracture",
         rationale="A young athlete with bony pain on impact or at rest: bone stress injury, "
@@ -391,10 +388,10 @@ WHOLE_CASE_RULES = (
     ),
     Rule(
         "alarm.night_or_rest_pain",
-        _C,
+        Stage.CONDITION,
         when=("night_or_rest_pain_without_trauma",),
         queue=Queue.IMAGING,
-        urgency=_S,
+        urgency=Urgency.SOON,
         modality=Modality.XRAY,
         review=True,
         condition="infection or tumour",
@@ -404,7 +401,7 @@ WHOLE_CASE_RULES = (
     ),
     Rule(
         "imaging.earlier_fracture_or_tear",
-        _C,
+        Stage.CONDITION,
         when=("prior_imaging_fracture_or_tear",),
         queue=Queue.SURGICAL,
         urgency=Urgency.URGENT,
@@ -416,10 +413,10 @@ WHOLE_CASE_RULES = (
     ),
     Rule(
         "imaging.earlier_stress_injury",
-        _C,
+        Stage.CONDITION,
         when=("prior_imaging_stress_injury",),
         queue=Queue.SURGICAL,
-        urgency=_S,
+        urgency=Urgency.SOON,
         condition="stress fracture",
         rationale="Imaging already showed a stress reaction or stress fracture: offload and a "
         "surgical opinion on the site and healing.",
@@ -427,9 +424,9 @@ WHOLE_CASE_RULES = (
     ),
     Rule(
         "nerve.radicular_symptoms",
-        _C,
+        Stage.CONDITION,
         when=("radicular_symptoms",),
-        urgency=_S,
+        urgency=Urgency.SOON,
         review=True,
         condition="nerve compression or radiculopathy",
         rationale="Back pain or pain shooting down the leg with sole symptoms or weakness: the S1 "

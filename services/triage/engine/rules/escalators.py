@@ -16,7 +16,6 @@ from services.triage.engine.rules.sources import (
     ZWIERS_2018,
 )
 
-_E = Stage.ESCALATOR
 _GENERIC_3_TO_6 = cite(
     "docs/clinical/timelines-and-escalation.md#failed-conservative-care",
     "generic rule: failed conservative care 3-6 months",
@@ -25,7 +24,7 @@ _GENERIC_3_TO_6 = cite(
 GENERIC_ESCALATORS = (
     Rule(
         "escalate.no_better_after_week_of_rest",
-        _E,
+        Stage.ESCALATOR,
         when=("no_better_after_week_of_rest",),
         queue=Queue.PHYSIO,
         urgency=Urgency.SOON,
@@ -40,7 +39,7 @@ GENERIC_ESCALATORS = (
     ),
     Rule(
         "escalate.beyond_three_weeks",
-        _E,
+        Stage.ESCALATOR,
         when=("beyond_three_weeks",),
         queue=Queue.PHYSIO,
         rationale="Pain lasting longer than three weeks is unlikely to go away on its own.",
@@ -48,7 +47,7 @@ GENERIC_ESCALATORS = (
     ),
     Rule(
         "escalate.worse_at_follow_up",
-        _E,
+        Stage.ESCALATOR,
         when=("followup_worse",),
         queue=Queue.PHYSIO,
         urgency=Urgency.SOON,
@@ -64,7 +63,7 @@ GENERIC_ESCALATORS = (
 TRAUMA_ESCALATORS = (
     Rule(
         "escalate.sprain_not_settling_after_six_weeks",
-        _E,
+        Stage.ESCALATOR,
         when=("trauma", "beyond_six_weeks", "not_improving"),
         queue=Queue.IMAGING,
         urgency=Urgency.SOON,
@@ -82,7 +81,7 @@ TRAUMA_ESCALATORS = (
     ),
     Rule(
         "escalate.xray_negative_pain_persists",
-        _E,
+        Stage.ESCALATOR,
         when=("xray_negative_after_trauma", "beyond_three_weeks", "not_improving"),
         queue=Queue.IMAGING,
         urgency=Urgency.SOON,
@@ -100,7 +99,7 @@ TRAUMA_ESCALATORS = (
     ),
     Rule(
         "escalate.sprain_no_improvement_twelve_weeks",
-        _E,
+        Stage.ESCALATOR,
         when=("trauma", "beyond_twelve_weeks", "no_real_improvement"),
         queue=Queue.SURGICAL,
         condition="lateral ankle sprain",
@@ -111,7 +110,7 @@ TRAUMA_ESCALATORS = (
     ),
     Rule(
         "escalate.stress_fracture_xray_negative",
-        _E,
+        Stage.ESCALATOR,
         when=("stress_fracture_xray_negative",),
         queue=Queue.IMAGING,
         urgency=Urgency.SOON,
@@ -126,7 +125,7 @@ TRAUMA_ESCALATORS = (
 FAILED_CARE_ESCALATORS = (
     Rule(
         "escalate.posterior_impingement_failed_care",
-        _E,
+        Stage.ESCALATOR,
         when=("posterior_impingement_suspected", "failed_conservative_12_weeks"),
         queue=Queue.SURGICAL,
         condition="posterior ankle impingement",
@@ -136,7 +135,7 @@ FAILED_CARE_ESCALATORS = (
     ),
     Rule(
         "escalate.anterior_impingement_failed_care",
-        _E,
+        Stage.ESCALATOR,
         when=("anterior_impingement_suspected", "failed_conservative_12_weeks"),
         queue=Queue.SURGICAL,
         condition="anterior ankle impingement",
@@ -146,7 +145,7 @@ FAILED_CARE_ESCALATORS = (
     ),
     Rule(
         "escalate.achilles_tendinopathy_failed_six_months",
-        _E,
+        Stage.ESCALATOR,
         when=("achilles_tendinopathy_suspected", "failed_6_months_including_physio"),
         queue=Queue.SURGICAL,
         condition="Achilles tendinopathy",
@@ -161,7 +160,7 @@ FAILED_CARE_ESCALATORS = (
     ),
     Rule(
         "escalate.plantar_fasciitis_six_weeks",
-        _E,
+        Stage.ESCALATOR,
         when=("plantar_fasciitis_suspected", "beyond_six_weeks", "not_improving"),
         queue=Queue.PHYSIO,
         condition="plantar fasciitis",
@@ -170,7 +169,7 @@ FAILED_CARE_ESCALATORS = (
     ),
     Rule(
         "escalate.plantar_fasciitis_failed_three_months",
-        _E,
+        Stage.ESCALATOR,
         when=("plantar_fasciitis_suspected", "failed_conservative_12_weeks"),
         queue=Queue.SURGICAL,
         condition="plantar fasciitis",
@@ -185,7 +184,7 @@ FAILED_CARE_ESCALATORS = (
     ),
     Rule(
         "escalate.chronic_instability_failed_rehab",
-        _E,
+        Stage.ESCALATOR,
         when=("chronic_instability_suspected", "failed_conservative_12_weeks"),
         queue=Queue.SURGICAL,
         condition="chronic ankle instability",
@@ -202,7 +201,7 @@ FAILED_CARE_ESCALATORS = (
     ),
     Rule(
         "escalate.tarsal_tunnel_persistent",
-        _E,
+        Stage.ESCALATOR,
         when=("tarsal_tunnel_suspected", "beyond_twelve_weeks"),
         queue=Queue.IMAGING,
         urgency=Urgency.SOON,
@@ -219,7 +218,7 @@ FAILED_CARE_ESCALATORS = (
     ),
     Rule(
         "escalate.tarsal_tunnel_failed_care",
-        _E,
+        Stage.ESCALATOR,
         when=("tarsal_tunnel_suspected", "failed_conservative_24_weeks"),
         queue=Queue.SURGICAL,
         condition="tarsal tunnel syndrome",
@@ -228,7 +227,7 @@ FAILED_CARE_ESCALATORS = (
     ),
     Rule(
         "escalate.peroneal_failed_three_months",
-        _E,
+        Stage.ESCALATOR,
         when=("peroneal_tendinopathy_suspected", "failed_conservative_12_weeks"),
         queue=Queue.IMAGING,
         modality=Modality.MRI,
@@ -238,7 +237,7 @@ FAILED_CARE_ESCALATORS = (
     ),
     Rule(
         "escalate.osteochondral_lesion_failed_care",
-        _E,
+        Stage.ESCALATOR,
         when=("mechanical_symptoms_after_trauma", "failed_conservative_12_weeks"),
         queue=Queue.SURGICAL,
         condition="osteochondral lesion of the talus",

@@ -11,17 +11,14 @@ from services.triage.engine.rules.sources import (
     at,
 )
 
-_T = Stage.TRAUMA
-_X = Modality.XRAY
-
 OTTAWA_RULES = (
     Rule(
         "ottawa.ankle_positive",
-        _T,
+        Stage.TRAUMA,
         when=("ottawa_ankle_positive",),
         queue=Queue.IMAGING,
         urgency=Urgency.URGENT,
-        modality=_X,
+        modality=Modality.XRAY,
         condition="fracture",
         rationale="Bony tenderness at the posterior edge or tip of a malleolus, or unable to take "
         "four steps both straight after the injury and now: ankle X-ray (pain in the malleolar "
@@ -30,11 +27,11 @@ OTTAWA_RULES = (
     ),
     Rule(
         "ottawa.foot_positive",
-        _T,
+        Stage.TRAUMA,
         when=("ottawa_foot_positive",),
         queue=Queue.IMAGING,
         urgency=Urgency.URGENT,
-        modality=_X,
+        modality=Modality.XRAY,
         condition="fracture",
         rationale="Bony tenderness at the base of the fifth metatarsal or the navicular, or "
         "unable to take four steps both straight after the injury and now with midfoot pain: "
@@ -43,11 +40,11 @@ OTTAWA_RULES = (
     ),
     Rule(
         "ottawa.excluded_with_significant_signs",
-        _T,
+        Stage.TRAUMA,
         when=("ottawa_excluded", "significant_trauma_signs"),
         queue=Queue.IMAGING,
         urgency=Urgency.URGENT,
-        modality=_X,
+        modality=Modality.XRAY,
         condition="fracture",
         review=True,
         rationale="The Ottawa rules were not validated with intoxication, head injury, multiple "
@@ -63,7 +60,7 @@ OTTAWA_RULES = (
     ),
     Rule(
         "ottawa.excluded_needs_judgement",
-        _T,
+        Stage.TRAUMA,
         when=("ottawa_excluded",),
         unless=("significant_trauma_signs",),
         review=True,
@@ -72,11 +69,11 @@ OTTAWA_RULES = (
     ),
     Rule(
         "ottawa.timing_unknown_with_significant_signs",
-        _T,
+        Stage.TRAUMA,
         when=("trauma", "duration_unknown", "significant_trauma_signs"),
         queue=Queue.IMAGING,
         urgency=Urgency.URGENT,
-        modality=_X,
+        modality=Modality.XRAY,
         condition="fracture",
         review=True,
         rationale="An injury with significant signs (not bearing weight, bony tenderness, "
@@ -93,11 +90,11 @@ OTTAWA_RULES = (
     ),
     Rule(
         "ottawa.late_presentation",
-        _T,
+        Stage.TRAUMA,
         when=("late_trauma_presentation", "significant_trauma_signs"),
         queue=Queue.IMAGING,
         urgency=Urgency.SOON,
-        modality=_X,
+        modality=Modality.XRAY,
         condition="fracture",
         review=True,
         rationale="More than 10 days after the injury the Ottawa rules miss fractures (15 of 19 "
@@ -106,7 +103,7 @@ OTTAWA_RULES = (
     ),
     Rule(
         "ottawa.late_presentation_needs_judgement",
-        _T,
+        Stage.TRAUMA,
         when=("late_trauma_presentation",),
         unless=("significant_trauma_signs",),
         review=True,
@@ -116,12 +113,12 @@ OTTAWA_RULES = (
     ),
     Rule(
         "trauma.fracture_signs_outside_ottawa_window",
-        _T,
+        Stage.TRAUMA,
         when=("fracture_sign_outside_ottawa_window",),
         unless=("late_trauma_presentation",),
         queue=Queue.IMAGING,
         urgency=Urgency.URGENT,
-        modality=_X,
+        modality=Modality.XRAY,
         condition="fracture",
         review=True,
         rationale="A tender bony point or not bearing weight where the Ottawa rules cannot be "
@@ -138,11 +135,11 @@ OTTAWA_RULES = (
     ),
     Rule(
         "trauma.late_fracture_signs",
-        _T,
+        Stage.TRAUMA,
         when=("fracture_sign_outside_ottawa_window", "late_trauma_presentation"),
         queue=Queue.IMAGING,
         urgency=Urgency.SOON,
-        modality=_X,
+        modality=Modality.XRAY,
         condition="fracture",
         review=True,
         rationale="A tender bony point or not bearing weight more than 10 days after an injury: "
@@ -151,11 +148,11 @@ OTTAWA_RULES = (
     ),
     Rule(
         "trauma.late_not_bearing_weight",
-        _T,
+        Stage.TRAUMA,
         when=("late_trauma_presentation", "not_bearing_weight_now"),
         queue=Queue.IMAGING,
         urgency=Urgency.URGENT,
-        modality=_X,
+        modality=Modality.XRAY,
         condition="fracture",
         review=True,
         rationale="Still unable to take four steps more than 10 days after an injury: X-ray and a "
@@ -164,12 +161,12 @@ OTTAWA_RULES = (
     ),
     Rule(
         "trauma.late_not_settling",
-        _T,
+        Stage.TRAUMA,
         when=("late_trauma_not_settling",),
         unless=("xray_negative_after_trauma",),
         queue=Queue.IMAGING,
         urgency=Urgency.SOON,
-        modality=_X,
+        modality=Modality.XRAY,
         condition="fracture",
         review=True,
         rationale="Weeks after an injury and still swollen, not walking, in pain at rest or not "
@@ -185,11 +182,11 @@ OTTAWA_RULES = (
     ),
     Rule(
         "trauma.high_energy_mechanism",
-        _T,
+        Stage.TRAUMA,
         when=("high_energy_injury",),
         queue=Queue.IMAGING,
         urgency=Urgency.URGENT,
-        modality=_X,
+        modality=Modality.XRAY,
         condition="fracture",
         review=True,
         rationale="A high-energy injury (road traffic collision, fall from height, crush) is "
@@ -201,7 +198,7 @@ OTTAWA_RULES = (
     ),
     Rule(
         "child.under_five_trauma",
-        _T,
+        Stage.TRAUMA,
         when=("under_5_trauma",),
         review=True,
         rationale="Neither the Ottawa nor the Low Risk Ankle Rule is validated under about five "

@@ -11,26 +11,23 @@ from services.triage.engine.rules.sources import (
     at,
 )
 
-_RF = Stage.RED_FLAG
-_E = Urgency.EMERGENCY
-
 RED_FLAG_RULES = (
     Rule(
         "red_flag.open_wound",
-        _RF,
+        Stage.RED_FLAG,
         when=("open_wound_after_trauma",),
         queue=Queue.SURGICAL,
-        urgency=_E,
+        urgency=Urgency.EMERGENCY,
         condition="open fracture or joint wound",
         rationale="A wound over an injured bone or joint may be an open fracture: antibiotics and theatre.",
         sources=(NICE_CKS_SPRAINS, cite("docs/clinical/red-flags.md#open-wound")),
     ),
     Rule(
         "red_flag.deformity_after_trauma",
-        _RF,
+        Stage.RED_FLAG,
         when=("deformity_after_trauma",),
         queue=Queue.SURGICAL,
-        urgency=_E,
+        urgency=Urgency.EMERGENCY,
         condition="fracture",
         rationale="Visible deformity after an injury suggests a dislocation or displaced fracture.",
         sources=(
@@ -43,30 +40,30 @@ RED_FLAG_RULES = (
     ),
     Rule(
         "red_flag.neurovascular_compromise",
-        _RF,
+        Stage.RED_FLAG,
         when=("foot_cold_pale_or_pulseless",),
         queue=Queue.SURGICAL,
-        urgency=_E,
+        urgency=Urgency.EMERGENCY,
         condition="neurovascular compromise",
         rationale="A cold, pale or pulseless foot means the blood supply is threatened.",
         sources=(NICE_CKS_SPRAINS, cite("docs/clinical/red-flags.md#neurovascular-compromise")),
     ),
     Rule(
         "red_flag.numbness_or_weakness_after_trauma",
-        _RF,
+        Stage.RED_FLAG,
         when=("numbness_or_motor_loss_after_trauma",),
         queue=Queue.SURGICAL,
-        urgency=_E,
+        urgency=Urgency.EMERGENCY,
         condition="neurovascular compromise",
         rationale="Numbness or new weakness after an injury is treated as neurovascular compromise.",
         sources=(cite("docs/clinical/red-flags.md#neurovascular-compromise", SEED_RUNNING),),
     ),
     Rule(
         "red_flag.compartment_syndrome",
-        _RF,
+        Stage.RED_FLAG,
         when=("compartment_signs",),
         queue=Queue.SURGICAL,
-        urgency=_E,
+        urgency=Urgency.EMERGENCY,
         condition="acute compartment syndrome",
         rationale="A tense compartment, pain on passive stretch of the toes, or pain out of "
         "proportion after an injury suggests compartment syndrome: fasciotomy may be needed.",
@@ -74,17 +71,17 @@ RED_FLAG_RULES = (
     ),
     Rule(
         "red_flag.septic_arthritis",
-        _RF,
+        Stage.RED_FLAG,
         when=("hot_swollen_joint",),
         queue=Queue.SURGICAL,
-        urgency=_E,
+        urgency=Urgency.EMERGENCY,
         condition="septic arthritis",
         rationale="A hot, swollen joint is septic until proven otherwise, even without fever.",
         sources=(COAKLEY_2006,),
     ),
     Rule(
         "red_flag.fever_after_injury",
-        _RF,
+        Stage.RED_FLAG,
         when=("fever_after_injury",),
         queue=Queue.SURGICAL,
         urgency=Urgency.URGENT,
@@ -97,30 +94,30 @@ RED_FLAG_RULES = (
     ),
     Rule(
         "red_flag.cauda_equina",
-        _RF,
+        Stage.RED_FLAG,
         when=("cauda_equina_symptoms",),
         queue=Queue.SURGICAL,
-        urgency=_E,
+        urgency=Urgency.EMERGENCY,
         condition="cauda equina syndrome",
         rationale="Saddle numbness or bladder or bowel change with leg symptoms is cauda equina.",
         sources=(cite("docs/clinical/red-flags.md#cauda-equina"),),
     ),
     Rule(
         "red_flag.diabetic_foot_limb_threatening",
-        _RF,
+        Stage.RED_FLAG,
         when=("diabetic_ulcer_with_infection_or_ischaemia",),
         queue=Queue.SURGICAL,
-        urgency=_E,
+        urgency=Urgency.EMERGENCY,
         condition="diabetic foot infection or ischaemia",
         rationale="A diabetic foot ulcer with fever or ischaemia is limb-threatening: refer now.",
         sources=(NICE_NG19,),
     ),
     Rule(
         "red_flag.child_not_bearing_weight_with_fever",
-        _RF,
+        Stage.RED_FLAG,
         when=("child_not_bearing_weight", "febrile"),
         queue=Queue.SURGICAL,
-        urgency=_E,
+        urgency=Urgency.EMERGENCY,
         condition="septic arthritis",
         rationale="A febrile child who will not bear weight may have septic arthritis or osteomyelitis.",
         sources=(
@@ -132,7 +129,7 @@ RED_FLAG_RULES = (
     ),
     Rule(
         "red_flag.suspected_charcot_foot",
-        _RF,
+        Stage.RED_FLAG,
         when=("charcot_signs",),
         queue=Queue.SURGICAL,
         urgency=Urgency.URGENT,
@@ -144,7 +141,7 @@ RED_FLAG_RULES = (
     ),
     Rule(
         "red_flag.red_warm_swollen_foot",
-        _RF,
+        Stage.RED_FLAG,
         when=("red_warm_swollen_foot_not_diabetic",),
         urgency=Urgency.URGENT,
         review=True,
@@ -160,7 +157,7 @@ RED_FLAG_RULES = (
     ),
     Rule(
         "red_flag.anticoagulated_swelling",
-        _RF,
+        Stage.RED_FLAG,
         when=("anticoagulated_swelling_after_trauma",),
         queue=Queue.SURGICAL,
         urgency=Urgency.URGENT,
@@ -172,7 +169,7 @@ RED_FLAG_RULES = (
     ),
     Rule(
         "red_flag.child_not_bearing_weight",
-        _RF,
+        Stage.RED_FLAG,
         when=("child_not_bearing_weight",),
         queue=Queue.IMAGING,
         urgency=Urgency.URGENT,
@@ -189,7 +186,7 @@ RED_FLAG_RULES = (
     ),
     Rule(
         "red_flag.severe_swelling_or_bruising_after_trauma",
-        _RF,
+        Stage.RED_FLAG,
         when=("severe_swelling_or_bruising_after_trauma",),
         queue=Queue.IMAGING,
         urgency=Urgency.URGENT,
@@ -201,7 +198,7 @@ RED_FLAG_RULES = (
     ),
     Rule(
         "red_flag.fever_without_injury",
-        _RF,
+        Stage.RED_FLAG,
         when=("febrile_without_trauma",),
         queue=Queue.IMAGING,
         urgency=Urgency.URGENT,
@@ -212,7 +209,7 @@ RED_FLAG_RULES = (
     ),
     Rule(
         "red_flag.progressive_weakness",
-        _RF,
+        Stage.RED_FLAG,
         when=("motor_deficit_without_trauma",),
         queue=Queue.IMAGING,
         urgency=Urgency.URGENT,
@@ -223,7 +220,7 @@ RED_FLAG_RULES = (
     ),
     Rule(
         "red_flag.burning_or_numb_sole",
-        _RF,
+        Stage.RED_FLAG,
         when=("burning_or_numb_sole_without_trauma",),
         review=True,
         condition="tarsal tunnel syndrome",
