@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     # Idempotency-Key records are kept this long; a retry after that is a new request.
     idempotency_key_ttl_hours: float = 24.0
 
+    # CDS Hooks (services/intake/cds_hooks): the base URL EHRs call, which a token's `aud`
+    # must name exactly (`<base>/cds-services/<id>`); unset, CLINIC_PUBLIC_URL. The timeout of
+    # each request to an EHR's FHIR server or a JWK Set URL.
+    cds_hooks_base_url: str | None = None
+    cds_fetch_timeout_seconds: float = Field(5.0, gt=0, le=60)
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _proxy_addresses(cls, value: object) -> object:

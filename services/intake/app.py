@@ -18,6 +18,9 @@ from services.intake.auth.signed_in_cache import SignedInCache
 from services.intake.body_limit import BodyLimit
 from services.intake.cases.router import router as cases_router
 from services.intake.casework.router import router as casework_router
+from services.intake.cds_hooks.issuers import router as cds_issuers_router
+from services.intake.cds_hooks.router import evidence_router as clinical_evidence_router
+from services.intake.cds_hooks.router import router as cds_hooks_router
 from services.intake.check_ins.router import router as check_ins_router
 from services.intake.dead_letters.router import router as dead_letters_router
 from services.intake.errors import install_error_handlers
@@ -77,7 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token"])
     install_error_handlers(app)
     # FHIR last: its catch-all answers any other /fhir path with an OperationOutcome.
-    for router in (*ROUTERS, dead_letters_router, fhir_router):
+    for router in (*ROUTERS, dead_letters_router, cds_hooks_router, cds_issuers_router,
+                   clinical_evidence_router, fhir_router):
         app.include_router(router)
     install_idempotency(app)
     install_pages(app)

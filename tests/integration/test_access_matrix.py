@@ -46,6 +46,9 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/users"): {ADMIN},
     ("GET", "/users"): {ADMIN},
     ("PATCH", "/users/{user_id}"): {ADMIN},
+    ("POST", "/cds-issuers"): {ADMIN},
+    ("GET", "/cds-issuers"): {ADMIN},
+    ("PATCH", "/cds-issuers/{issuer_id}"): {ADMIN},
     ("POST", "/patients"): {FRONT_DESK},
     ("POST", "/patients/{patient_id}/links"): {FRONT_DESK},
     ("POST", "/patients/{patient_id}/links/revoke"): {FRONT_DESK, CLINICIAN},
@@ -71,7 +74,8 @@ POLICY: dict[tuple[str, str], set[str]] = {
 CARRIED_CREDENTIAL = {"/opt-out", "/sms/inbound", "/auth/sign-in/enrol"}
 # Allowed, but this request is refused for what it asks: only the claim's owner may release;
 # every admin has a one-time code already (admins must); a made-up code is not right.
-ALLOWED_BUT_REFUSED = {"/cases/{case_id}/release": 409, "/auth/totp/confirm": 422}
+ALLOWED_BUT_REFUSED = {"/cases/{case_id}/release": 409, "/auth/totp/confirm": 422,
+                       "/cds-issuers/{issuer_id}": 404}  # an issuer no one registered
 
 
 @dataclass
@@ -158,7 +162,7 @@ def request_for(world: World, method: str, path: str) -> dict:
     # Revoking patient A's (or B's) links would end the links the other rows act with.
     patient_id = fresh_patient(world) if path.endswith("/links/revoke") else world.patient_a
     url = path.format(user_id=world.user_id, patient_id=patient_id, case_id=case_id,
-                      queue="imaging")
+                      queue="imaging", issuer_id=uuid.uuid4())
     bodies = {
         "/auth/sign-in": {"email": f"nobody-{uuid.uuid4().hex[:8]}@example.com",
                           "password": "wrong password"},
@@ -167,6 +171,8 @@ def request_for(world: World, method: str, path: str) -> dict:
         "/users": {"email": f"u{uuid.uuid4().hex[:6]}@example.com", "display_name": "New",
                    "role": "clinician", "password": "long enough password"},
         "/users/{user_id}": {"display_name": "Renamed"},
+        "/cds-issuers": {"iss": f"https://ehr-{uuid.uuid4().hex[:8]}.example", "name": "EHR"},
+        "/cds-issuers/{issuer_id}": {"name": "Renamed EHR"},
         "/patients": patient_payload(),
         "/patients/{patient_id}/links": {"purpose": "intake"},
         "/cases": {"patient_id": world.patient_a, "history": twisted_ankle_history()},

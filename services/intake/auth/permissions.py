@@ -22,6 +22,7 @@ class Permission(StrEnum):
     READ_QUEUES = "queues:read"
     WORK_QUEUES = "queues:work"
     MANAGE_USERS = "users:manage"
+    MANAGE_CDS_ISSUERS = "cds_issuers:manage"
     READ_AUDIT = "audit:read"
     SET_UP_ONE_TIME_CODE = "auth:one_time_code"
 
@@ -37,6 +38,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.READ_QUEUES: frozenset({Role.CLINICIAN}),
     Permission.WORK_QUEUES: frozenset({Role.CLINICIAN}),
     Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
+    # Which EHRs may call the CDS Hooks services, and with which keys.
+    Permission.MANAGE_CDS_ISSUERS: frozenset({Role.ADMIN}),
     Permission.READ_AUDIT: frozenset({Role.ADMIN}),
     Permission.SET_UP_ONE_TIME_CODE: frozenset({Role.FRONT_DESK, Role.CLINICIAN, Role.ADMIN}),
 }

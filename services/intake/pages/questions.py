@@ -194,14 +194,18 @@ class FormResult:
     errors: dict[str, str]  # question name -> message key ("error.required" or "error.invalid")
 
 
-def read_answers(answers: dict[str, list[str]]) -> FormResult:
-    """The submitted form as a PreVisitHistory, or which questions need an answer."""
+def read_answers(answers: dict[str, list[str]], *, complete: bool = True) -> FormResult:
+    """The submitted form as a PreVisitHistory, or which questions need an answer.
+
+    `complete=False` reads a record of what was answered rather than a form being sent (a
+    QuestionnaireResponse read back for decision support): an unanswered question is unknown,
+    as the engine reads None, not an error."""
     values, errors = {}, {}
     item_answers: dict[tuple[str, str], dict] = {}  # (list question, option) -> item fields
     for question in QUESTIONS.values():
         given = [v.strip() for v in answers.get(question.name, []) if v.strip()]
         if not is_shown(question, answers) or not given:
-            if question.required and is_shown(question, answers):
+            if complete and question.required and is_shown(question, answers):
                 errors[question.name] = "error.required"
             continue
         try:
