@@ -39,10 +39,11 @@ PRINTED: list[str] = []
 
 
 def report(fault: str, trials: int, acknowledged: int, lost: int, duplicated: int,
-           recovered: int, max_recovery_s: float) -> dict:
+           recovered: int, max_recovery_s: float, **extra: object) -> dict:
+    """`extra`: figures only some faults have (duplicate emails, API availability, ...)."""
     figures = {"fault": fault, "trials": trials, "acknowledged": acknowledged, "lost": lost,
                "duplicated": duplicated, "recovered": recovered,
-               "max_recovery_s": round(max_recovery_s, 2)}
+               "max_recovery_s": round(max_recovery_s, 2), **extra}
     line = "FAULT-FIGURES " + json.dumps(figures)
     # Printed now (seen with -s), repeated in the session summary (seen without -s: see
     # conftest.py), and kept in a file so results compare over time.
