@@ -25,6 +25,7 @@ from services.intake.check_ins.router import router as check_ins_router
 from services.intake.dead_letters.router import router as dead_letters_router
 from services.intake.errors import install_error_handlers
 from services.intake.fhir.router import router as fhir_router
+from services.intake.fhir.smart.router import router as smart_router
 from services.intake.idempotency import install_idempotency
 from services.intake.input_guard import InputGuard
 from services.intake.opt_outs.router import router as opt_outs_router
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     # FHIR last: its catch-all answers any other /fhir path with an OperationOutcome.
     for router in (*ROUTERS, dead_letters_router, cds_hooks_router, cds_issuers_router,
-                   clinical_evidence_router, fhir_router):
+                   clinical_evidence_router, smart_router, fhir_router):
         app.include_router(router)
     install_idempotency(app)
     install_pages(app)

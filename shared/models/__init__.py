@@ -1,6 +1,7 @@
 """Every table, imported in one place so SQLModel.metadata is complete for Alembic."""
 
 from shared.models.audit import AuditEvent
+from shared.models.backend_client import BackendClient, ClientAssertionUse
 from shared.models.base import SQLModel
 from shared.models.case import Case, CaseNote, CaseStatus, IntakeResponse, Observation
 from shared.models.cds_hooks import CdsCard, CdsFeedback, CdsIssuer
@@ -22,6 +23,7 @@ __all__ = [
     "STAFF_ROLES",
     "AuditEvent",
     "AuthSession",
+    "BackendClient",
     "Case",
     "CaseNote",
     "CaseStatus",
@@ -29,6 +31,7 @@ __all__ = [
     "CdsFeedback",
     "CdsIssuer",
     "ChannelOptOut",
+    "ClientAssertionUse",
     "DeadLetter",
     "Delivery",
     "DeliveryStatus",

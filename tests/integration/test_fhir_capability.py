@@ -7,11 +7,16 @@ import pytest
 from fastapi.routing import APIRoute
 
 from services.intake.fhir.capability import KEY
+from services.intake.fhir.outbound import OUTBOUND as OUTBOUND_SPECS
 from services.intake.fhir.router import router
 from tests.fhir_validation import ResourceInvalid
 
 pytestmark = pytest.mark.integration
 
+OUTBOUND = {spec.type for spec in OUTBOUND_SPECS}
+STATUS_EXAMPLE = {"EpisodeOfCare": "finished", "Observation": "final", "RiskAssessment": "final",
+                  "Task": "requested", "CommunicationRequest": "active",
+                  "Communication": "completed"}
 # How each interaction is reached, as the FHIR RESTful API defines it.
 ROUTE_OF = {"read": ("GET", "/fhir/{type}/{id}"), "search-type": ("GET", "/fhir/{type}"),
             "create": ("POST", "/fhir/{type}"), "update": ("PUT", "/fhir/{type}/{id}")}
@@ -49,8 +54,17 @@ def test_metadata_is_public_and_lists_each_served_interaction_and_nothing_else(f
                       ("Questionnaire", "read"), ("Questionnaire", "search-type"),
                       ("QuestionnaireResponse", "read"),
                       ("QuestionnaireResponse", "search-type"),
-                      ("QuestionnaireResponse", "create"), ("QuestionnaireResponse", "update")}
+                      ("QuestionnaireResponse", "create"), ("QuestionnaireResponse", "update"),
+                      *((name, code) for name in OUTBOUND for code in ("read", "search-type"))}
     assert operations == {("Patient", "match")}
+    [task] = [r for r in statement["rest"][0]["resource"] if r["type"] == "Task"]
+    assert task["searchInclude"] == ["Task:patient"]
+    for resource in statement["rest"][0]["resource"]:
+        if resource["type"] in OUTBOUND:
+            assert {"patient", "_lastUpdated"} <= {p["name"] for p in resource["searchParam"]}
+    security = statement["rest"][0]["security"]
+    assert security["service"][0]["coding"][0]["code"] == "SMART-on-FHIR"
+    assert security["extension"][0]["extension"][0]["valueUri"].endswith("/fhir/auth/token")
 
 
 def test_every_fhir_route_but_metadata_and_the_catch_all_declares_its_interaction():
@@ -59,25 +73,29 @@ def test_every_fhir_route_but_metadata_and_the_catch_all_declares_its_interactio
     assert undeclared == {"/fhir/metadata", "/fhir/{anything:path}"}
 
 
-def test_each_stated_search_parameter_is_understood_and_any_other_is_refused(fhir_app, desk):
+def test_each_stated_search_parameter_is_understood_and_any_other_is_refused(fhir_app, as_role):
     statement = fhir_app.get("/fhir/metadata").json()
     examples = {"token": "x", "string": "x", "date": "2024", "reference": "Patient/x",
                 "uri": "https://example.org/q"}
+    readers = {"AuditEvent": as_role("admin")}
+    clinician = as_role("clinician")
     for resource in statement["rest"][0]["resource"]:
         if not any(i["code"] == "search-type" for i in resource["interaction"]):
             continue
+        reader = readers.get(resource["type"], clinician)
+        patient = "&patient=Patient/x" if resource["type"] == "AuditEvent" else ""
         for parameter in resource["searchParam"]:
-            value = "completed" if parameter["name"] == "status" else \
-                examples[parameter["type"]]
-            answer = desk.get(f"/fhir/{resource['type']}?{parameter['name']}={value}")
+            value = STATUS_EXAMPLE.get(resource["type"], "completed") \
+                if parameter["name"] == "status" else examples[parameter["type"]]
+            answer = reader.get(f"/fhir/{resource['type']}?{parameter['name']}={value}{patient}")
             assert answer.status_code == 200, (resource["type"], parameter, answer.text)
-        refused = desk.get(f"/fhir/{resource['type']}?not-a-parameter=1")
+        refused = reader.get(f"/fhir/{resource['type']}?not-a-parameter=1")
         assert refused.status_code == 400
         assert refused.json()["issue"][0]["code"] == "not-supported"
 
 
 def test_an_unknown_fhir_path_answers_an_operation_outcome(desk):
-    response = desk.get("/fhir/Observation")
+    response = desk.get("/fhir/Encounter")
     assert response.status_code == 404
     assert response.json()["issue"][0]["code"] == "not-supported"
 

@@ -20,16 +20,19 @@ from fhirclient.models.capabilitystatement import (
     CapabilityStatementRestSecurity,
     CapabilityStatementSoftware,
 )
+from fhirclient.models.codeableconcept import CodeableConcept
+from fhirclient.models.coding import Coding
 from fhirclient.models.fhirdatetime import FHIRDateTime
 
 from services.intake.fhir.canonical import FHIR_JSON, FHIR_VERSION
-from services.intake.fhir.model import make
+from services.intake.fhir.model import extension, make
 from services.intake.fhir.search import SearchParameter
 
 KEY = "x-fhir"
 # Published operation definitions of the standard operations we implement.
 OPERATIONS = {"match": "http://hl7.org/fhir/OperationDefinition/Patient-match"}
 RELEASED = "2026-11-30"
+OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Interaction:
     search: tuple[SearchParameter, ...] = ()
     operation: str | None = None
     conditional_create: bool = False
+    include: tuple[str, ...] = ()  # what `_include` may name (Task:patient)
 
 
 def interaction(resource: str, code: str, **details) -> dict:
@@ -65,12 +69,26 @@ def capability_statement(router: APIRouter, base_url: str, software_version: str
                             description="Ankle and lower-leg pain intake and triage"),
         rest=[make(
             CapabilityStatementRest, mode="server",
-            security=make(CapabilityStatementRestSecurity, description=(
-                "Authorization: Bearer <token>, a staff session token (POST /auth/sign-in) or "
-                "a patient link token; a patient's token reaches only that patient's records. "
-                "Roles as in the REST API; every read and search is audited.")),
+            security=_security(base_url),
             resource=[_resource(name, declared)
                       for name, declared in sorted(by_resource.items())])])
+
+
+def _security(base_url: str) -> CapabilityStatementRestSecurity:
+    return make(
+        CapabilityStatementRestSecurity, cors=False,
+        service=[make(CodeableConcept, coding=[make(
+            Coding, system="http://terminology.hl7.org/CodeSystem/restful-security-service",
+            code="SMART-on-FHIR")])],
+        extension=[extension(OAUTH_URIS, extension=[
+            extension("token", valueUri=f"{base_url}/auth/token")])],
+        description=(
+            "Authorization: Bearer <token>: a staff session token (POST /auth/sign-in) or a "
+            "patient link token, with the REST API's roles (a patient's token reaches only that "
+            "patient's records); or, system to system, a SMART Backend Services access token "
+            "(client credentials with a signed JWT assertion, RS384 or ES384, at the token "
+            "endpoint; scopes such as system/Task.read; see .well-known/smart-configuration). "
+            "Every read and search is audited."))
 
 
 def _resource(name: str, declared: list[Interaction]) -> CapabilityStatementRestResource:
@@ -83,6 +101,7 @@ def _resource(name: str, declared: list[Interaction]) -> CapabilityStatementRest
         conditionalCreate=any(d.conditional_create for d in declared),
         interaction=[make(CapabilityStatementRestResourceInteraction, code=code)
                      for code in codes],
+        searchInclude=sorted({i for d in declared for i in d.include}),
         searchParam=[make(CapabilityStatementRestResourceSearchParam, name=p.name, type=p.type,
                           documentation=p.documentation) for p in search],
         operation=[make(CapabilityStatementRestResourceOperation, name=op,

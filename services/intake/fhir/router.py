@@ -12,18 +12,20 @@ from fhirclient.models.parameters import Parameters
 from fhirclient.models.patient import Patient as FhirPatient
 from fhirclient.models.questionnaireresponse import QuestionnaireResponse
 
-from services.intake.auth.dependencies import PrincipalDep, requires
+from services.intake.auth.dependencies import requires
 from services.intake.auth.permissions import Permission
 from services.intake.auth.principal import Principal
 from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.errors import Conflict, InvalidReference, NotFound
+from services.intake.fhir import outbound, service
 from services.intake.fhir import patients as patient_mapping
 from services.intake.fhir import questionnaire_responses as responses
-from services.intake.fhir import service
+from services.intake.fhir.access import reading
 from services.intake.fhir.canonical import questionnaire_url
 from services.intake.fhir.capability import capability_statement, interaction
 from services.intake.fhir.definitions import definitions
 from services.intake.fhir.model import fhir_response, read_resource
+from services.intake.fhir.outbound import PATIENT_READERS
 from services.intake.fhir.outcomes import (
     BadRequest,
     FhirRoute,
@@ -45,10 +47,11 @@ from services.intake.fhir.search import (
 from services.intake.patients import service as patients
 from shared.audit import Entity, record_audit, record_list_read
 from shared.clinical_record import QUESTIONNAIRE_ID, QUESTIONNAIRE_VERSION
+from shared.models import Role
 
 router = APIRouter(prefix="/fhir", tags=["fhir"], route_class=FhirRoute,
                    include_in_schema=False)  # its contract is the CapabilityStatement
-Reader = requires(Permission.READ_CASE)
+EVERYONE = frozenset(Role)
 Submitter = requires(Permission.SUBMIT_INTAKE)
 FrontDesk = requires(Permission.CREATE_PATIENT)
 CONFIRM_NOT_DUPLICATE = "X-Confirm-Not-Duplicate"
@@ -88,7 +91,9 @@ async def metadata(request: Request) -> Response:
 
 @router.get("/Questionnaire/{questionnaire_id}",
             openapi_extra=interaction("Questionnaire", "read"))
-async def read_questionnaire(questionnaire_id: str, _principal: PrincipalDep) -> Response:
+async def read_questionnaire(
+        questionnaire_id: str,
+        _principal: reading("Questionnaire", "read", EVERYONE)) -> Response:
     if (definition := definitions().get(questionnaire_id)) is None:
         raise NotFound(f"no Questionnaire with id {questionnaire_id[:64]}",
                        field="Questionnaire.id")
@@ -98,7 +103,9 @@ async def read_questionnaire(questionnaire_id: str, _principal: PrincipalDep) ->
 @router.get("/Questionnaire",
             openapi_extra=interaction("Questionnaire", "search-type",
                                       search=QUESTIONNAIRE_SEARCH))
-async def search_questionnaires(request: Request, _principal: PrincipalDep) -> Response:
+async def search_questionnaires(
+        request: Request,
+        _principal: reading("Questionnaire", "search-type", EVERYONE)) -> Response:
     search = parse_search(request, QUESTIONNAIRE_SEARCH)
     wanted = {name: {v for value in search.values.get(name, []) for v in value.split(",")}
               for name in ("_id", "url")}
@@ -113,7 +120,8 @@ async def search_questionnaires(request: Request, _principal: PrincipalDep) -> R
 # Patient
 
 @router.get("/Patient/{patient_id}", openapi_extra=interaction("Patient", "read"))
-async def read_patient(patient_id: str, session: SessionDep, principal: Reader,
+async def read_patient(patient_id: str, session: SessionDep,
+                       principal: reading("Patient", "read", PATIENT_READERS),
                        request_id: RequestIdDep) -> Response:
     patient = await _visible_patient(session, principal, patient_id)
     record_audit(session, principal.actor, "read", "Patient", patient.id, patient_id=patient.id,
@@ -124,7 +132,8 @@ async def read_patient(patient_id: str, session: SessionDep, principal: Reader,
 
 @router.get("/Patient", openapi_extra=interaction("Patient", "search-type",
                                                   search=PATIENT_SEARCH))
-async def search_patients(request: Request, session: SessionDep, principal: Reader,
+async def search_patients(request: Request, session: SessionDep,
+                          principal: reading("Patient", "search-type", PATIENT_READERS),
                           request_id: RequestIdDep) -> Response:
     search = parse_search(request, PATIENT_SEARCH)
     found, total = await service.search_patients(session, search, principal)
@@ -194,8 +203,9 @@ async def match_patients(request: Request, session: SessionDep, staff: FrontDesk
 
 @router.get("/QuestionnaireResponse/{response_id}",
             openapi_extra=interaction("QuestionnaireResponse", "read"))
-async def read_response(response_id: str, session: SessionDep, principal: Reader,
-                        request_id: RequestIdDep) -> Response:
+async def read_response(
+        response_id: str, session: SessionDep, request_id: RequestIdDep,
+        principal: reading("QuestionnaireResponse", "read", PATIENT_READERS)) -> Response:
     stored = await _visible_response(session, principal, response_id)
     record_audit(session, principal.actor, "read", "QuestionnaireResponse", stored.id,
                  patient_id=stored.patient_id, request_id=request_id)
@@ -206,8 +216,10 @@ async def read_response(response_id: str, session: SessionDep, principal: Reader
 @router.get("/QuestionnaireResponse",
             openapi_extra=interaction("QuestionnaireResponse", "search-type",
                                       search=RESPONSE_SEARCH))
-async def search_responses(request: Request, session: SessionDep, principal: Reader,
-                           request_id: RequestIdDep) -> Response:
+async def search_responses(
+        request: Request, session: SessionDep, request_id: RequestIdDep,
+        principal: reading("QuestionnaireResponse", "search-type", PATIENT_READERS)
+) -> Response:
     search = parse_search(request, RESPONSE_SEARCH)
     found, total = await service.search_responses(session, search, principal,
                                                   _questionnaire_filter)
@@ -273,6 +285,9 @@ async def update_response(response_id: str, request: Request, session: SessionDe
         if isinstance(submitted, Response):
             return submitted
     return fhir_response(response_of(await service.get_response(session, stored.id)))
+
+
+outbound.add_routes(router)  # before the catch-all
 
 
 @router.api_route("/{anything:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

@@ -25,6 +25,7 @@ from shared.clock import utcnow
 
 DEFAULT_COUNT, MAX_COUNT = 20, 100
 PAGING = ("_count", "_offset")
+INCLUDE = "_include"
 IGNORED = ("_format",)  # always JSON
 DATE_PREFIXES = ("eq", "gt", "ge", "lt", "le")
 _DATE = re.compile(r"^(?P<prefix>[a-z]{2})?(?P<value>\d{4}(-\d{2}(-\d{2}(T.+)?)?)?)$")
@@ -66,9 +67,11 @@ class Search:
 
 
 def parse_search(request: Request, declared: tuple[SearchParameter, ...],
-                 given: list[tuple[str, str]] | None = None) -> Search:
-    """The request's query (or `given`, e.g. an If-None-Exist header's) as a Search."""
-    known = {p.name for p in declared}
+                 given: list[tuple[str, str]] | None = None,
+                 includes: tuple[str, ...] = ()) -> Search:
+    """The request's query (or `given`, e.g. an If-None-Exist header's) as a Search;
+    `_include` is understood when the route names the includes it serves (`Task:patient`)."""
+    known = {p.name for p in declared} | ({INCLUDE} if includes else set())
     values: dict[str, list[str]] = {}
     for name, value in request.query_params.multi_items() if given is None else given:
         if name in IGNORED:
@@ -76,6 +79,9 @@ def parse_search(request: Request, declared: tuple[SearchParameter, ...],
         if name not in known and name not in PAGING:
             shown = name if len(name) <= 64 else name[:64] + "…"
             raise BadRequest(f"unknown search parameter or modifier: {shown}", field=shown,
+                             code="not-supported")
+        if name == INCLUDE and value not in includes:
+            raise BadRequest(f"_include may be {', '.join(includes)}", field=INCLUDE,
                              code="not-supported")
         values.setdefault(name, []).append(value)
     return Search(values, Page(_number(values, "_count", DEFAULT_COUNT, 1, MAX_COUNT),
@@ -147,8 +153,10 @@ def reference_id(value: str, resource_type: str) -> str:
 
 
 def searchset(request: Request, page: Page, total: int,
-              entries: list[tuple[FHIRAbstractBase, str, float | None]]) -> Bundle:
-    """A searchset Bundle of one page: each entry as (resource, its URL, its score)."""
+              entries: list[tuple[FHIRAbstractBase, str, float | None]],
+              included: list[tuple[FHIRAbstractBase, str]] = ()) -> Bundle:
+    """A searchset Bundle of one page: each entry as (resource, its URL, its score), then
+    what `_include` added (search mode `include`, not counted in `total`)."""
     links = [make(BundleLink, relation="self", url=str(request.url))]
     if page.offset + page.count < total:
         links.append(make(BundleLink, relation="next", url=_page_url(
@@ -161,7 +169,10 @@ def searchset(request: Request, page: Page, total: int,
         meta=make(Meta, lastUpdated=FHIRInstant(utcnow().isoformat())),
         entry=[make(BundleEntry, fullUrl=url, resource=resource,
                     search=make(BundleEntrySearch, mode="match", score=score))
-               for resource, url, score in entries])
+               for resource, url, score in entries] +
+              [make(BundleEntry, fullUrl=url, resource=resource,
+                    search=make(BundleEntrySearch, mode="include"))
+               for resource, url in included])
 
 
 def _page_url(request: Request, count: int, offset: int) -> str:
