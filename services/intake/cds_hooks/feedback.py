@@ -11,13 +11,13 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.cds_hooks.auth import Caller
 from services.intake.cds_hooks.schemas import Feedback, Outcome
 from services.intake.cds_hooks.service import BadRequest, ehr_actor
 from shared.audit import record_audit
+from shared.clock import utcnow
 from shared.models import CdsCard, CdsFeedback
 
 
@@ -33,7 +33,7 @@ async def record_feedback(session: AsyncSession, service_id: str, feedback: Feed
                              "card did not make")
         reason = item.overrideReason.reason if item.overrideReason else None
         comment = item.overrideReason.userComment if item.overrideReason else None
-        done = await session.execute(insert(CdsFeedback).values(
+        done = await session.exec(insert(CdsFeedback).values(
             id=uuid.uuid4(), card_id=card.id, service_id=service_id, case_id=card.case_id,
             decision_id=card.decision_id, outcome=item.outcome.value,
             accepted_suggestions=accepted,
@@ -41,7 +41,7 @@ async def record_feedback(session: AsyncSession, service_id: str, feedback: Feed
             override_reason_code=reason.code[:64] if reason else None,
             override_reason_display=(reason.display or "")[:255] or None if reason else None,
             user_comment=comment, issuer=caller.issuer, user_id=user_id,
-            outcome_at=item.outcomeTimestamp,
+            outcome_at=item.outcomeTimestamp, received_at=utcnow(),
         ).on_conflict_do_nothing(index_elements=["card_id", "outcome"]))
         if done.rowcount:
             recorded += 1
@@ -64,9 +64,3 @@ async def _card(session: AsyncSession, service_id: str, caller: Caller, card_id:
         raise BadRequest(f"feedback[{index}].card is not a card this service returned")
     return card
 
-
-async def feedback_on_case(session: AsyncSession, case_id: uuid.UUID) -> list[CdsFeedback]:
-    """What clinicians did in their EHR with the cards about this case, newest first."""
-    return list((await session.exec(
-        select(CdsFeedback).where(CdsFeedback.case_id == case_id)
-        .order_by(col(CdsFeedback.outcome_at).desc()))).all())

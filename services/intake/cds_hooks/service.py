@@ -195,7 +195,7 @@ async def _remember(session: AsyncSession, call: Call, card: Card, advice: dict,
     ours = patient if patient and await session.get(Patient, patient) else None
     case_id = decision_id = None
     if ours and data is not None:
-        case_id, _decision = await _case_of(session, call.context.patientId, data)
+        case_id, decision_id = await _case_of(session, call.context.patientId, data)
     session.add(CdsCard(
         id=uuid.UUID(card.uuid), service_id=call.service.definition.id,
         hook=call.hook.hook, hook_instance=call.hook.hookInstance[:64],

@@ -16,6 +16,7 @@ from services.intake.cases.service import latest_history
 from services.intake.cases.views import case_view
 from services.intake.casework import service as casework
 from services.intake.casework.schemas import Completion, NoteCreate, Override
+from services.intake.cds_hooks.repository import feedback_on_case
 from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.errors import DomainError
 from services.intake.pages.access import staff_page
@@ -59,10 +60,11 @@ async def _page(request, session, clinician, request_id, case_id, message=None, 
              if a.startswith("user:")}
     history = await latest_history(session, case.id) or {}
     open_alerts = await casework.open_alerts(session, case.id)
+    ehr_feedback = await feedback_on_case(session, case.id)  # what the EHR's clinicians did
     await session.commit()
     return render(request, "case.html", status_code=status_code, principal=clinician,
                   language="en", view=view, history=history, owner=owner, names=names,
-                  message=message, open_alerts=open_alerts,
+                  message=message, open_alerts=open_alerts, ehr_feedback=ehr_feedback,
                   error=error, form=form or {}, steps=STEPS, exam_labels=EXAM_LABELS,
                   mine=view.queue_entry is not None
                   and view.queue_entry.owner_id == str(clinician.user_id))
