@@ -80,6 +80,21 @@ class Settings(BaseSettings):
     # larger pool); PostgreSQL's default 100 connections bound it for several processes.
     db_pool_size: int = 16
 
+    # Retention (shared/retention.py, run by the scheduler's sweep): rows older than these are
+    # deleted in bounded batches of retention_batch_size per table per sweep. Published outbox
+    # messages; deliveries of follow-ups no longer scheduled; staff sign-in sessions past their
+    # expiry or revocation. The audit trail is kept by whole months (shared/audit_partitions.py):
+    # a month is dropped once all of it is older than audit_retention_months, and partitions are
+    # created this many months ahead.
+    outbox_retention_days: float = Field(7.0, gt=0)
+    delivery_retention_days: float = Field(365.0, gt=0)
+    auth_session_retention_days: float = Field(90.0, gt=0)
+    retention_batch_size: int = Field(500, ge=1)
+    audit_retention_months: int = Field(96, ge=1)
+    audit_partitions_ahead_months: int = Field(3, ge=1)
+    # `clinic backup` keeps this many dumps in the data folder's backups/ (oldest removed).
+    backup_keep: int = Field(7, ge=1)
+
     # The sweeper re-publishes work whose effect has not appeared in time (a message lost with a
     # Redis restart, a worker that died for good): a case awaiting triage this long gets a fresh
     # TriageCase; a follow-up this far past its next attempt nudges the dispatcher.

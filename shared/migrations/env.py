@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 import shared.models
+from shared.audit_partitions import include_name
 from shared.db import sync_url
 from shared.settings import Settings
 
@@ -25,7 +26,7 @@ def _database_url() -> str:
 
 def run_migrations_offline() -> None:
     context.configure(url=sync_url(_database_url()), target_metadata=target_metadata,
-                      literal_binds=True, compare_type=True)
+                      literal_binds=True, compare_type=True, include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -41,7 +42,8 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True,
+                      include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -9,10 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from shared.models.base import timestamp
+from shared.clock import utcnow
 
 
 class AuditEvent(SQLModel, table=True):
+    """Partitioned by month of occurred_at (migration 0016, shared/audit_partitions.py): the key
+    includes occurred_at because PostgreSQL's unique constraints must include the partition key."""
+
     __tablename__ = "audit_events"
     __table_args__ = (
         # NULL or a list: the trail expands the list, and a JSON null would break that.
@@ -22,12 +25,14 @@ class AuditEvent(SQLModel, table=True):
         sa.Index("ix_audit_events_entities", "entities", postgresql_using="gin",
                  postgresql_ops={"entities": "jsonb_path_ops"},
                  postgresql_where=sa.text("entities IS NOT NULL")),
+        {"postgresql_partition_by": "RANGE (occurred_at)"},
     )
 
     id: int | None = Field(
         default=None, sa_column=sa.Column(sa.BigInteger, sa.Identity(), primary_key=True)
     )
-    occurred_at: datetime = timestamp()
+    occurred_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(
+        sa.DateTime(timezone=True), primary_key=True, nullable=False))
     actor_id: str = Field(max_length=64)
     actor_role: str = Field(max_length=16)
     action: str = Field(max_length=32)  # read | create | update | ...

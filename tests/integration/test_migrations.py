@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 import shared.models
+from shared.audit_partitions import include_name
 from shared.db import sync_url
 from tests.fixtures.database import alembic_config, create_database, drop_database
 
@@ -29,7 +30,8 @@ def schema_differences(url: str) -> list:
     engine = create_engine(sync_url(url))
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_name})
             return compare_metadata(context, shared.models.metadata)
     finally:
         engine.dispose()
