@@ -11,6 +11,7 @@ import sys
 import time
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from services.intake.app import create_app
@@ -18,6 +19,17 @@ from shared import heartbeats
 from tests.fixtures.smtp import free_port
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def own_redis_url(redis_url):
+    """A Redis database of these tests' own: a test session running beside this one flushes
+    the shared one, which would wipe a beat mid-test."""
+    url = redis_url.rsplit("/", 1)[0] + "/13"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+    return url
 
 BEATING = """
 import sys, time
@@ -57,15 +69,18 @@ def test_postgres_not_answering_makes_the_api_unready_but_still_live(settings):
     assert live.status_code == 200
 
 
-def test_a_frozen_worker_is_listed_as_stale_and_the_api_stays_ready(app_client, redis_url):
-    worker = subprocess.Popen([sys.executable, "-c", BEATING, redis_url],
+def test_a_frozen_worker_is_listed_as_stale_and_the_api_stays_ready(settings, clean_database,
+                                                                    own_redis_url):
+    own = settings.model_copy(update={"redis_url": own_redis_url})
+    worker = subprocess.Popen([sys.executable, "-c", BEATING, own_redis_url],
                               stdout=subprocess.PIPE, text=True)
     try:
         assert worker.stdout.readline().strip() == "beating"
-        alive = _wait_for(app_client, lambda p: worker.pid in p["triage"]["alive"])
-        os.kill(worker.pid, signal.SIGSTOP)
-        stale = _wait_for(app_client, lambda p: worker.pid in p["triage"]["stale"],
-                          timeout=heartbeats.INTERVAL_SECONDS * heartbeats.STALE_AFTER_BEATS + 5)
+        with TestClient(create_app(own)) as client:
+            alive = _wait_for(client, lambda p: worker.pid in p["triage"]["alive"])
+            os.kill(worker.pid, signal.SIGSTOP)
+            stale = _wait_for(client, lambda p: worker.pid in p["triage"]["stale"], timeout=(
+                heartbeats.INTERVAL_SECONDS * heartbeats.STALE_AFTER_BEATS + 10))
     finally:
         os.kill(worker.pid, signal.SIGCONT)
         worker.kill()
