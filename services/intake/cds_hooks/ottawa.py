@@ -125,7 +125,7 @@ def ottawa_card(case: CaseInput | None, orders: list[XrayOrder], base: str) -> C
                      missing=sorted(OTTAWA_QUESTIONS))
     facts = derive_facts(case)
     missing = [q for q in evaluate(case).missing_information if q in OTTAWA_QUESTIONS]
-    found = _found(facts)
+    found = _found(facts) + _recorded(case)
     if facts.ottawa_ankle_positive or facts.ottawa_foot_positive:
         indicated = {region for region, positive in ((ANKLE, facts.ottawa_ankle_positive),
                                                      (FOOT, facts.ottawa_foot_positive))
@@ -167,6 +167,31 @@ def _found(facts: Facts) -> list[str]:
              "lrar_low_risk", "late_trauma_presentation", "under_5_trauma",
              "fracture_sign_outside_ottawa_window")
     return [FINDINGS.get(name, name.replace("_", " ")) for name in names if facts[name]]
+
+
+POINTS = (("tender_lateral_malleolus_posterior_edge_or_tip", "lateral malleolus"),
+          ("tender_medial_malleolus_posterior_edge_or_tip", "medial malleolus"),
+          ("tender_base_of_fifth_metatarsal", "base of the fifth metatarsal"),
+          ("tender_navicular", "navicular"))
+STEPS = (("history", "walked_four_steps_immediately", "right after the injury"),
+         ("history", "walks_four_steps_now", "now (patient)"),
+         ("exam", "bears_weight_four_steps_in_clinic", "in clinic"))
+
+
+def _recorded(case: CaseInput) -> list[str]:
+    """The Ottawa criteria as recorded: each bony point and each weight-bearing answer."""
+    exam = case.exam
+    lines = []
+    for field, name in POINTS:
+        value = getattr(exam, field) if exam else None
+        if value is not None:
+            lines.append(f"{name}: {'tender' if value else 'not tender'}")
+    for record, field, when in STEPS:
+        value = getattr(case.history if record == "history" else exam, field, None) \
+            if (record == "history" or exam) else None
+        if value is not None:
+            lines.append(f"four steps {when}: {'yes' if value else 'no'}")
+    return lines
 
 
 def _card(indicator: Indicator, headline: str, orders: list[XrayOrder], base: str,
