@@ -34,8 +34,12 @@ CLINICIANS = frozenset({Role.CLINICIAN})
 def requests_query():
     return select(
         col(FollowUp.id).label("id"), col(Case.patient_id).label("patient_id"),
-        func.greatest(col(FollowUp.created_at), func.coalesce(
-            col(FollowUp.sent_at), col(FollowUp.created_at))).label("last_updated"),
+        # Changes with each delivery attempt (sent, failed, given up); a cancellation keeps
+        # no time of its own, so it does not move it.
+        func.greatest(col(FollowUp.created_at), col(FollowUp.sent_at), select(
+            func.max(col(Delivery.attempted_at))).where(
+            col(Delivery.follow_up_id) == col(FollowUp.id)).scalar_subquery()
+        ).label("last_updated"),
         case(REQUEST_STATUS, value=col(FollowUp.status), else_="unknown").label("fhir_status"),
         col(FollowUp.status).label("stored_status"), col(FollowUp.case_id).label("case_id"),
         col(FollowUp.decision_id).label("decision_id"), col(FollowUp.kind).label("kind"),
