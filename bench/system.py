@@ -103,7 +103,7 @@ def running(specs: list[ProcessSpec], log: LogSink) -> Iterator[Supervisor]:
 def wait_http(url: str, supervisor: Supervisor, timeout: float = READY_TIMEOUT_SECONDS) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        supervisor.check_alive()
+        supervisor.poll()  # restarts a child that died; raises GaveUp on a crash loop
         try:
             with urllib.request.urlopen(url, timeout=1):
                 return
@@ -118,7 +118,7 @@ def wait_worker_ready(log: LogSink, name: str, supervisor: Supervisor) -> None:
     """Celery prints '<name>@<host> ready.' once it consumes."""
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while True:
-        supervisor.check_alive()
+        supervisor.poll()  # restarts a child that died; raises GaveUp on a crash loop
         try:
             log.wait_for(f"{name}@", "ready.", timeout=0.5)
             return
