@@ -131,6 +131,7 @@ def test_no_patient_data_reaches_logs_redis_or_task_results(
     assert len(emailed_tokens) >= 2  # the check-in and the opt-out link
     for token in emailed_tokens:  # opened from the email (refused or not, each is logged)
         api.get(f"/check-in?token={token}")
+        api.get(f"/opt-out?token={token}&channel=email")
 
     broker = redis_dump(redis_url)
     system.stop_all()
@@ -146,6 +147,7 @@ def test_no_patient_data_reaches_logs_redis_or_task_results(
     assert "GET /form?token=[redacted] HTTP/1.1\" 303" in logs
     assert "GET /form?token=[redacted]&lang=es HTTP/1.1\" 303" in logs
     assert "GET /check-in?token=[redacted] HTTP/1.1" in logs
+    assert "GET /opt-out?token=[redacted]&channel=email HTTP/1.1" in logs
     for token in (link_token, *emailed_tokens):
         assert token not in logs
         assert token not in broker

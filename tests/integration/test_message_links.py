@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from email.message import Message
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -114,19 +114,23 @@ def test_the_unsubscribe_link_asks_in_the_patients_language_and_changes_nothing_
     send_check_ins(engine, notify_settings, language, email="ask@example.com")
     [mail] = smtp_sink.to("ask@example.com")
     [link] = [u for u in URL.findall(body_of(mail)) if "/opt-out?" in u]
+    token = parse_qs(urlsplit(link).query)["token"][0]
 
     page = follow(intake, link, notify_settings)
 
     assert page.status_code == 200
+    assert [r.status_code for r in page.history] == [303]  # the token traded for a session
+    assert page.url.path == "/opt-out" and page.url.query == b"channel=email"
     assert f'<html lang="{language}">' in page.text
     assert len(re.findall(r"<form\b", page.text)) == 1
     assert re.search(r'<form method="post" action="/opt-out"', page.text)
     assert len(re.findall(r"<button\b", page.text)) == 1
+    assert token not in page.text and token.split(".")[-1] not in page.text
     assert opted_out(engine) == []
 
     form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.text))
-    intake.cookies.clear()
-    confirmed = intake.post("/opt-out", data=form)
+    assert set(form) == {"csrf_token", "channel"}
+    confirmed = intake.post("/opt-out", data=form)  # the page session, from the cookie
 
     assert confirmed.status_code == 200 and f'<html lang="{language}">' in confirmed.text
     assert opted_out(engine) == ["email"]

@@ -155,6 +155,99 @@ def test_the_page_session_opens_the_form_but_is_no_link_and_the_link_is_no_sessi
     assert web.get("/form").status_code == 401
 
 
+def opt_out_link(settings, patient_id: str) -> str:
+    return sign_link(settings.secret_key, PatientLink(uuid.UUID(patient_id), "opt_out"))
+
+
+def opted_out(engine, patient_id: str) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.execute(text(
+            "SELECT channel FROM channel_opt_outs WHERE patient_id = :p"),
+            {"p": patient_id}).scalars())
+
+
+def test_the_opt_out_link_is_traded_for_a_session_and_the_clean_page_keeps_the_channel(
+        web, engine, settings):
+    desk = signed_in(web, engine, "front_desk")
+    patient_id = web.post("/patients", json=patient_payload(preferred_language="es"),
+                          headers=desk).json()["patient"]["id"]
+    token = opt_out_link(settings, patient_id)
+
+    landing = web.get(f"/opt-out?token={token}&channel=sms")
+
+    assert landing.status_code == 303
+    assert landing.headers["location"] == "/opt-out?channel=sms"  # no secret in the query
+    cookie = session_cookie(landing)["clinic_patient"]
+    assert cookie.value and token not in cookie.value and cookie["path"] == "/opt-out"
+    assert cookie["httponly"] is True and 0 < int(cookie["max-age"]) <= 2 * 3600
+    page = web.get(landing.headers["location"])
+    assert page.status_code == 200
+    assert '<html lang="es">' in page.text and "¿Dejar de recibir" in page.text
+    assert token not in page.text and token.split(".")[-1] not in page.text
+    assert 'name="token"' not in page.text and 'name="channel" value="sms"' in page.text
+    assert opted_out(engine, patient_id) == []  # opening the page changes nothing
+
+    confirmed = web.post("/opt-out", data={"csrf_token": web.cookies.get("clinic_csrf"),
+                                           "channel": "sms"})
+
+    assert confirmed.status_code == 200 and '<html lang="es">' in confirmed.text
+    assert opted_out(engine, patient_id) == ["sms"]
+
+
+def test_the_opt_out_button_needs_the_page_session_and_its_csrf_token(web, engine, settings):
+    patient_id, _desk = registered_patient(web, engine)
+    web.get(f"/opt-out?token={opt_out_link(settings, patient_id)}")
+
+    forged = web.post("/opt-out", data={"csrf_token": "forged", "channel": "email"})
+    web.cookies.delete("clinic_patient", path="/opt-out")
+    no_session = web.post("/opt-out", data={"csrf_token": web.cookies.get("clinic_csrf"),
+                                            "channel": "email"})
+
+    assert forged.status_code == 403 and no_session.status_code == 401
+    assert web.get("/opt-out").status_code == 401  # the clean page, without a session
+    assert opted_out(engine, patient_id) == []
+
+
+def test_a_session_of_another_links_purpose_stops_nothing(web, engine, settings):
+    patient_id, desk = registered_patient(web, engine)
+    form_session = session_cookie(web.get(f"/form?token={issued_link(web, patient_id, desk)}"))
+    web.cookies.set("clinic_patient", form_session["clinic_patient"].value, path="/opt-out")
+
+    assert web.get("/opt-out").status_code == 401
+    answer = web.post("/opt-out", data={"csrf_token": web.cookies.get("clinic_csrf"),
+                                        "channel": "email"})
+    assert answer.status_code == 401
+    assert opted_out(engine, patient_id) == []
+
+
+def test_the_one_click_post_needs_no_cookies_but_a_withdrawn_link_stops_nothing(
+        web, engine, settings):
+    patient_id, desk = registered_patient(web, engine)
+    token = opt_out_link(settings, patient_id)
+    web.get(f"/opt-out?token={token}")
+    csrf = web.cookies.get("clinic_csrf")
+    assert web.post(f"/patients/{patient_id}/links/revoke", headers=desk).status_code == 200
+
+    page = web.get("/opt-out")  # the session opened with the withdrawn link
+    button = web.post("/opt-out", data={"csrf_token": csrf, "channel": "email"})
+    web.cookies.clear()  # a mail client: no cookies, the token in the URL is the credential
+    one_click = web.post(f"/opt-out?token={token}&channel=email",
+                         data={"List-Unsubscribe": "One-Click"})
+    api = web.post("/opt-out", json={"token": token, "channel": "email"})
+
+    assert page.status_code == 401 and "ask the clinic for a new link" in page.text.lower()
+    assert button.status_code == 401 and one_click.status_code == 401
+    assert api.status_code == 401
+    assert opted_out(engine, patient_id) == []
+    new_token = sign_link(settings.secret_key, PatientLink(uuid.UUID(patient_id), "opt_out",
+                                                           generation=1))
+    assert web.post(f"/opt-out?token={new_token}&channel=sms",
+                    data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert web.post("/opt-out", json={"token": new_token, "channel": "email"}).json() == \
+        {"opted_out": 1}
+    assert sorted(opted_out(engine, patient_id)) == ["email", "sms"]
+
+
 # --- Staff revoke a patient's links -------------------------------------------------------
 
 

@@ -2,10 +2,14 @@
 SMS (the provider's webhook). After either, notify never uses that channel again.
 
 The link in a message opens a confirmation page in the patient's language with one button
-(GET changes nothing: mail scanners and link previews open links). The same URL is the email's
+(GET changes nothing: mail scanners and link previews open links). Like every page a link
+lands on, the first GET trades the token for a page session (pages/link_entry.py) and answers
+303 to /opt-out?channel=…, so the page and its button carry no token; the button's POST is
+authorised by that session and its CSRF token. The link's URL is also the email's
 List-Unsubscribe header (RFC 8058): the mail client's own button POSTs
-`List-Unsubscribe=One-Click` to it, with no browser session; the signed token is the
-credential. API clients POST JSON {token, channel}."""
+`List-Unsubscribe=One-Click` to it, with no cookies; the signed token in its query is the
+credential. API clients POST JSON {token, channel}. A link withdrawn by staff, and a session
+opened with one, stops nothing."""
 
 from __future__ import annotations
 
@@ -18,14 +22,16 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import select
 
+from services.intake.auth.link_sessions import link_of_page_token
 from services.intake.dependencies import RequestIdDep, SessionDep
-from services.intake.pages.access import PageRefused
+from services.intake.pages.access import PageRefused, patient_page
+from services.intake.pages.link_entry import enter_with_link, link_refused
 from services.intake.pages.rendering import catalogs, render
 from shared import opt_outs
 from shared.audit import Actor, record_audit
 from shared.clock import utcnow
 from shared.models import Patient
-from shared.patient_links import ExpiredLink, InvalidLink, PatientLink, read_link
+from shared.patient_links import InvalidLink, PatientLink
 
 router = APIRouter(tags=["opt-out"])
 
@@ -48,29 +54,28 @@ class OptedOut(BaseModel):
     opted_out: int
 
 
-class OptOutLinkInvalid(Exception):
-    def __init__(self, message: str, expired: bool):
-        super().__init__(message)
-        self.expired = expired
-
-
-def _opt_out_link(request: Request, token: str) -> PatientLink:
-    try:
-        link = read_link(request.app.state.settings.secret_key, token,
-                         max_age=opt_outs.OPT_OUT_LINK_LIFETIME, now=utcnow())
-    except InvalidLink as problem:
-        raise OptOutLinkInvalid(str(problem), isinstance(problem, ExpiredLink)) from None
+async def _opt_out_link(request: Request, token: str) -> PatientLink:
+    """An opt-out link (they live a year), unaltered and not withdrawn; else InvalidLink."""
+    link = await link_of_page_token(request, token)
     if link.purpose != opt_outs.OPT_OUT_PURPOSE:
-        raise OptOutLinkInvalid("this link is not valid", expired=False)
+        raise InvalidLink("this link is not valid")
     return link
 
 
-def _page_link(request: Request, token: str | None) -> PatientLink:
+async def _one_click_link(request: Request, token: str) -> PatientLink:
     try:
-        return _opt_out_link(request, token or "")
-    except OptOutLinkInvalid as problem:
-        raise PageRefused(status.HTTP_401_UNAUTHORIZED, "error.link_expired" if problem.expired
-                          else "error.link_invalid") from None
+        return await _opt_out_link(request, token)
+    except InvalidLink as problem:
+        raise link_refused(problem) from None
+
+
+async def _session_link(request: Request) -> PatientLink:
+    """The opt-out link whose page session this browser holds (on a POST, with its CSRF
+    token: patient_page checks it)."""
+    link = (await patient_page(request)).link
+    if link is None or link.purpose != opt_outs.OPT_OUT_PURPOSE:
+        raise PageRefused(status.HTTP_401_UNAUTHORIZED, "error.link_needed")
+    return link
 
 
 async def _opt_out(session, link: PatientLink, channel: str, request_id: str) -> None:
@@ -99,14 +104,17 @@ def _channel(value: object) -> str:
 async def opt_out_page(request: Request, session: SessionDep, token: str | None = None,
                        channel: str | None = None):
     """The confirmation page: what stops, and one button that stops it."""
-    link = _page_link(request, token)
+    if token:
+        return await enter_with_link(request, token, channel=_channel(channel))
+    link = await _session_link(request)
     return render(request, "opt_out.html", language=await _patients_language(
-        session, link.patient_id), token=token, channel=_channel(channel))
+        session, link.patient_id), channel=_channel(channel))
 
 
+# A form: a mail client's one-click POST (the token in the query) or the page's button.
 ONE_CLICK_FORM = {"type": "object", "properties": {
     "List-Unsubscribe": {"type": "string", "enum": ["One-Click"]},
-    "token": {"type": "string"}, "channel": {"type": "string", "enum": ["email", "sms"]}}}
+    "csrf_token": {"type": "string"}, "channel": {"type": "string", "enum": ["email", "sms"]}}}
 
 
 @router.post("/opt-out", response_model=OptedOut,
@@ -117,12 +125,13 @@ ONE_CLICK_FORM = {"type": "object", "properties": {
 async def opt_out(request: Request, session: SessionDep, request_id: RequestIdDep,
                   token: str | None = None, channel: str | None = None):
     """The signed link from a message; the token is the credential, so no sign-in. JSON
-    {token, channel} answers JSON; a form (the confirmation page's button, or a mail client's
-    RFC 8058 one-click POST to the link, token and channel in its query) answers the page."""
+    {token, channel} answers JSON; a form answers the page: a mail client's RFC 8058 one-click
+    POST to the link (token and channel in its query, no cookies), or the confirmation page's
+    button (the page session and its CSRF token, the channel in the form)."""
     if "json" in request.headers.get("content-type", ""):
         return await _opt_out_json(request, session, request_id)
     form = await request.form()
-    link = _page_link(request, token or str(form.get("token") or ""))
+    link = await (_one_click_link(request, token) if token else _session_link(request))
     chosen = _channel(channel or form.get("channel"))
     await _opt_out(session, link, chosen, request_id)
     return render(request, "opt_out_done.html", channel=chosen,
@@ -135,8 +144,8 @@ async def _opt_out_json(request: Request, session, request_id: str) -> OptedOut:
     except ValidationError as invalid:
         raise RequestValidationError(invalid.errors(include_input=False)) from None
     try:
-        link = _opt_out_link(request, data.token)
-    except OptOutLinkInvalid as problem:
+        link = await _opt_out_link(request, data.token)
+    except InvalidLink as problem:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=str(problem)) from None
     await _opt_out(session, link, data.channel, request_id)
     return OptedOut(opted_out=1)

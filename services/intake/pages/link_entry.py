@@ -6,6 +6,8 @@ thereafter."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import Request, status
 from fastapi.responses import RedirectResponse
 
@@ -15,15 +17,24 @@ from services.intake.pages.access import PageRefused
 from shared.patient_links import ExpiredLink, InvalidLink, RevokedLink
 
 
-async def enter_with_link(request: Request, token: str) -> RedirectResponse:
+async def enter_with_link(request: Request, token: str, **query: str) -> RedirectResponse:
+    """`query` is what the clean address keeps when it is this same page (the opt-out page's
+    channel): never a secret, since the address is logged."""
     try:
         link = await link_of_page_token(request, token)
     except InvalidLink as problem:
-        raise PageRefused(status.HTTP_401_UNAUTHORIZED, _message(problem)) from None
+        raise link_refused(problem) from None
     response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
-    response.headers["location"] = open_page_session(request, response, link)
+    page = open_page_session(request, response, link)
+    keep = query and page == request.url.path
+    response.headers["location"] = f"{page}?{urlencode(query)}" if keep else page
     set_csrf_cookie(request, response)
     return response
+
+
+def link_refused(problem: InvalidLink) -> PageRefused:
+    """The page a refused link shows: withdrawn, expired or not valid."""
+    return PageRefused(status.HTTP_401_UNAUTHORIZED, _message(problem))
 
 
 def _message(problem: InvalidLink) -> str:
