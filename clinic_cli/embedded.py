@@ -178,6 +178,9 @@ def redis_command(data_dir: Path, port: int) -> tuple[list[str], str]:
         "--bind", "127.0.0.1",
         # Queued tasks must survive a restart: measured, Redis without AOF lost every one.
         "--appendonly", "yes",
+        # Every acknowledged write is on disk before Redis answers: with the default (fsync
+        # once a second) a killed Redis lost the triage request the relay had just published.
+        "--appendfsync", "always",
         "--dir", str(data_dir),
         "--daemonize", "no",
         "--logfile", str(data_dir / "redis.log"),

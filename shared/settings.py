@@ -98,8 +98,10 @@ class Settings(BaseSettings):
     # The sweeper re-publishes work whose effect has not appeared in time (a message lost with a
     # Redis restart, a worker that died for good): a case awaiting triage this long gets a fresh
     # TriageCase; a follow-up this far past its next attempt nudges the dispatcher.
-    sweep_interval_seconds: float = 30.0
-    triage_sweep_after_seconds: float = 120.0
+    # A message a consumer had taken when Redis died is gone from Redis (kombu moves it to its
+    # unacked set in a second command); the sweep is what brings it back, within a minute.
+    sweep_interval_seconds: float = 10.0
+    triage_sweep_after_seconds: float = 45.0
     follow_up_sweep_after_seconds: float = 600.0
     # Idempotency-Key records are kept this long; a retry after that is a new request.
     idempotency_key_ttl_hours: float = 24.0
