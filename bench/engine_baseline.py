@@ -9,7 +9,6 @@ is proven by the properties in tests/unit/engine, not by agreement with this fil
 from __future__ import annotations
 
 from services.triage.engine.case import CaseInput
-from services.triage.engine.decision import Modality, Queue, Urgency
 from shared.clinical_record import (
     Activity,
     Aggravator,
@@ -22,13 +21,12 @@ from shared.clinical_record import (
     Treatment,
     Trend,
 )
+from shared.routing import QUEUE_RANK, URGENCY_RANK, Modality, Queue, Urgency
 
 Route = tuple[Queue, Urgency, Modality | None]
 
 _NO_EXAM = ExamFindings()
 _MOD = (Severity.MODERATE, Severity.SEVERE)
-_RANK = {Urgency.ROUTINE: 0, Urgency.SOON: 1, Urgency.URGENT: 2, Urgency.EMERGENCY: 3}
-_QRANK = {Queue.HOME_CARE: 0, Queue.PHYSIO: 1, Queue.IMAGING: 2, Queue.SURGICAL: 3}
 _NOT_CONSERVATIVE = (Treatment.PAINKILLERS, Treatment.OTHER)
 
 
@@ -180,7 +178,7 @@ def route(case: CaseInput) -> Route:
         ru.append((Queue.SURGICAL, Urgency.URGENT, None))
 
     if red:
-        best = max(red, key=lambda r: (_RANK[r[1]], _QRANK[r[0]]))
+        best = max(red, key=lambda r: (URGENCY_RANK[r[1]], QUEUE_RANK[r[0]]))
         return _finish(best, [r[1] for r in red + tr + ru], False)
     if ru and not tr:
         return _finish(ru[0], [Urgency.URGENT], False)
@@ -372,9 +370,9 @@ def route(case: CaseInput) -> Route:
         co.append((H, R, None))
     if tr:
         # Trauma decides the queue; a condition may still make it more urgent.
-        best = max(tr, key=lambda r: (_RANK[r[1]], _QRANK[r[0]]))
+        best = max(tr, key=lambda r: (URGENCY_RANK[r[1]], QUEUE_RANK[r[0]]))
         return _finish(best, [r[1] for r in tr + ru + co], False)
-    best = max(co, key=lambda r: (_QRANK[r[0]], _RANK[r[1]]))
+    best = max(co, key=lambda r: (QUEUE_RANK[r[0]], URGENCY_RANK[r[1]]))
     if best[0] is H and not review:
         # Unanswered safety questions, as in missing.py, only matter when home care is next.
         review = (
@@ -433,7 +431,7 @@ def _contradicts(h, e: ExamFindings | None) -> bool:
 
 def _finish(best: Route, urgencies: list[Urgency], review: bool) -> Route:
     queue, _, modality = best
-    urgency = max(urgencies, key=_RANK.__getitem__)
+    urgency = max(urgencies, key=URGENCY_RANK.__getitem__)
     if queue is Queue.HOME_CARE and review:
-        return Queue.PHYSIO, max(urgency, Urgency.SOON, key=_RANK.__getitem__), None
+        return Queue.PHYSIO, max(urgency, Urgency.SOON, key=URGENCY_RANK.__getitem__), None
     return queue, urgency, modality

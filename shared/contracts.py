@@ -51,6 +51,17 @@ class CaseEscalated(Message):
     decision_id: uuid.UUID
 
 
+class RecoveryBehind(Message):
+    """Event: a check-in's scores fall behind the expected course of recovery
+    (shared/recovery.py); the case's clinician is alerted, not the patient. `decision_id` is
+    the re-triage that found it."""
+
+    task_name: ClassVar[str] = "notify.cases.recovery_behind"
+    queue: ClassVar[str] = "notify"
+    case_id: uuid.UUID
+    decision_id: uuid.UUID
+
+
 class CaseClosed(Message):
     """Event: a clinician completed or discharged the case; its open reminders stop."""
 
@@ -60,10 +71,6 @@ class CaseClosed(Message):
 
 
 MESSAGE_TYPES: dict[str, type[Message]] = {
-    m.task_name: m for m in (TriageCase, CaseRouted, CaseEscalated, CaseClosed)
+    m.task_name: m for m in (TriageCase, CaseRouted, CaseEscalated, RecoveryBehind,
+                                CaseClosed)
 }
-
-# The routing vocabulary every service shares. The triage engine's enums must agree (tested).
-QUEUES = ("home_care", "physio", "imaging", "surgical")
-MODALITIES = ("xray", "mri")
-URGENCIES = ("emergency", "urgent", "soon", "routine")  # most urgent first

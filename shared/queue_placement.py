@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.sql.dml import Insert
 
 from shared.models import QueueEntry
-from shared.queue_targets import URGENCY_RANK, WAIT_TARGETS
+from shared.routing import URGENCY_RANK, WAIT_TARGETS
 
 PARAMETERS = ("entry_id", "case_id", "decision_id", "queue", "imaging_modality", "urgency",
               "urgency_rank", "entered_at", "due_at")

@@ -13,10 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shared.contracts import QUEUES
-from shared.queue_targets import URGENCY_RANK
+from shared.routing import QUEUE_RANK, URGENCY_RANK
 
-QUEUE_RANK = {queue: rank for rank, queue in enumerate(QUEUES)}  # home care lowest
 PROTECTED_URGENCIES = frozenset({"urgent", "emergency"})
 
 

@@ -8,8 +8,8 @@ from pydantic import ValidationError
 
 from services.intake.queues.schemas import QueueName
 from services.triage.engine import Modality, Queue, Urgency
-from shared.contracts import MESSAGE_TYPES, MODALITIES, QUEUES, URGENCIES, CaseRouted, TriageCase
-from shared.queue_targets import URGENCY_RANK, WAIT_TARGETS
+from shared.contracts import MESSAGE_TYPES, CaseRouted, TriageCase
+from shared.routing import MODALITIES, QUEUES, URGENCIES, URGENCY_RANK, WAIT_TARGETS
 
 
 def test_engine_enums_match_the_shared_routing_vocabulary():

@@ -8,8 +8,7 @@ from itertools import product
 import pytest
 
 from services.triage.route_guard import QUEUE_RANK, Route, Verdict, judge
-from shared.contracts import QUEUES, URGENCIES
-from shared.queue_targets import URGENCY_RANK
+from shared.routing import QUEUES, URGENCIES, URGENCY_RANK
 
 ROUTES = [Route(q, u) for q, u in product(QUEUES, URGENCIES)]
 

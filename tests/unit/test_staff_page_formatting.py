@@ -18,7 +18,7 @@ def test_durations_read_in_the_largest_sensible_units(minutes, text):
 
 
 def test_every_wait_target_reads_without_hundreds_of_hours():
-    from shared.queue_targets import WAIT_TARGETS
+    from shared.routing import WAIT_TARGETS
 
     texts = {urgency: humanise_minutes(int(target.total_seconds() // 60))
              for urgency, target in WAIT_TARGETS.items()}

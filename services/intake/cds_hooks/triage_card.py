@@ -23,7 +23,7 @@ from services.intake.cds_hooks.cards import (
 from services.intake.cds_hooks.schemas import Action, Card, Indicator, Link, Suggestion
 from services.intake.fhir.canonical import code_system
 from services.triage.engine.decision import Decision, Urgency
-from shared.queue_targets import WAIT_TARGETS
+from shared.routing import WAIT_TARGETS
 
 INDICATORS = {Urgency.EMERGENCY: Indicator.CRITICAL, Urgency.URGENT: Indicator.WARNING}
 # FHIR request-priority, lowest to highest: routine, urgent, asap, stat.

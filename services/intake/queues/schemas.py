@@ -6,7 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-QueueName = Literal["home_care", "physio", "imaging", "surgical"]
+from shared.routing import QUEUES
+
+QueueName = Literal[QUEUES]
 
 
 class QueueItem(BaseModel):

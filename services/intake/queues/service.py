@@ -8,9 +8,8 @@ from sqlalchemy import Row, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.contracts import URGENCIES
 from shared.models import OPEN_QUEUE_STATUSES, Case, Patient, QueueEntry, TriageDecision
-from shared.queue_targets import WAIT_TARGETS
+from shared.routing import URGENCIES, WAIT_TARGETS
 
 # What a listing shows of an open entry, and nothing more: a decision's inputs and outcome are
 # about 4.6 kB of JSON together, and decoding them for every row of the board was 28% of the

@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
+from dataclasses import asdict, dataclass
 
+from shared.routing import Modality, Queue, Urgency
 
-class Queue(StrEnum):
-    HOME_CARE = "home_care"
-    PHYSIO = "physio"
-    IMAGING = "imaging"
-    SURGICAL = "surgical"
-
-
-class Modality(StrEnum):
-    XRAY = "xray"
-    MRI = "mri"
-
-
-class Urgency(StrEnum):
-    EMERGENCY = "emergency"
-    URGENT = "urgent"
-    SOON = "soon"
-    ROUTINE = "routine"
-
-    @property
-    def rank(self) -> int:
-        """Higher is more urgent; lets callers compare and take the maximum."""
-        return _URGENCY_RANK[self]
-
-
-_URGENCY_RANK = {Urgency.ROUTINE: 0, Urgency.SOON: 1, Urgency.URGENT: 2, Urgency.EMERGENCY: 3}
+__all__ = ["Citation", "Decision", "FiredRule", "FollowUpStep", "LikelyCondition", "Modality",
+           "Queue", "Urgency"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +58,6 @@ class Decision:
     urgency_reason: str = ""
     ruleset_version: str = ""
     ruleset_hash: str = ""
-    extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
