@@ -53,6 +53,15 @@ class Conflict(DomainError):
     error_type = "conflict"
 
 
+def violated(clash: db.IntegrityError) -> str | None:
+    """The name of the constraint a statement broke (asyncpg's error, under SQLAlchemy's)."""
+    return getattr(clash.orig.__cause__, "constraint_name", None)
+
+
+def is_foreign_key_violation(clash: db.IntegrityError) -> bool:
+    return getattr(clash.orig, "sqlstate", None) == "23503"
+
+
 def validation_problems(errors) -> list[dict]:
     """Each problem's field (loc), kind (type) and reason (msg), never the submitted value:
     FastAPI's own 422 repeats the input, and it echoed a password and a 200 MB body back."""

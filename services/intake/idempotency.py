@@ -31,19 +31,16 @@ from services.intake.dependencies import BEFORE_COMMIT
 from services.intake.errors import DATABASE_UNAVAILABLE, unavailable_response
 from shared.clock import utcnow
 from shared.models import IdempotencyKey
-from shared.statements import DriverStatement
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 
 
-# Built once: run through the session for most routes, on the driver for POST /cases.
 CLAIM_KEY = insert(IdempotencyKey).values(
     key=bindparam("key"), principal=bindparam("principal"),
     request_hash=bindparam("request_hash"), created_at=bindparam("created_at"),
 ).on_conflict_do_nothing(constraint="uq_idempotency_keys_principal_key").returning(
     IdempotencyKey.id)
-CLAIM_KEY_ON_DRIVER = DriverStatement(CLAIM_KEY)
 
 
 @dataclass
@@ -55,22 +52,14 @@ class Claim:
     request_hash: str
     inserted: bool = field(default=False)
 
-    def _parameters(self) -> dict:
-        return {"key": self.key, "principal": self.principal,
-                "request_hash": self.request_hash, "created_at": utcnow()}
-
     def write_before_commit(self, session) -> None:
         """SQLAlchemy before_commit hook."""
-        if not self.inserted:
-            self._claimed(session.execute(CLAIM_KEY, self._parameters()).first())
-
-    async def write_on_driver(self, driver) -> None:
-        if not self.inserted:
-            self._claimed(await CLAIM_KEY_ON_DRIVER.fetchval(driver, self._parameters()))
-
-    def _claimed(self, row) -> None:
-        if row is None:  # a twin committed first: this transaction (and its effect) rolls back
-            raise KeyInFlight()
+        if self.inserted:
+            return
+        if session.execute(CLAIM_KEY, {"key": self.key, "principal": self.principal,
+                                       "request_hash": self.request_hash,
+                                       "created_at": utcnow()}).first() is None:
+            raise KeyInFlight()  # a twin committed first: this transaction and its effect roll back
         self.inserted = True
 
 

@@ -71,11 +71,13 @@ def test_a_body_that_is_not_json_is_422_located_in_the_body(client, engine):
 
 
 def test_the_form_is_documented_with_its_body_and_its_422(client):
-    operation = client.get("/openapi.json").json()["paths"]["/cases"]["post"]
+    document = client.get("/openapi.json").json()
+    operation = document["paths"]["/cases"]["post"]
 
-    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = document["components"]["schemas"][reference.rsplit("/", 1)[-1]]
     assert {"patient_id", "history"} <= set(body["properties"])
-    assert "$defs" not in str(body)  # every model it refers to is inlined
+    assert "$defs" not in str(body)  # every model it refers to is a component
     assert {"201", "422"} <= set(operation["responses"])
 
 

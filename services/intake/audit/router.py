@@ -42,7 +42,6 @@ async def patient_audit_trail(
     # Reading the trail is itself a disclosure of who saw the patient.
     record_audit(session, admin.actor, "read", "AuditTrail", patient_id, patient_id=patient_id,
                  request_id=request_id)
-    await session.commit()
     return result
 
 

@@ -46,7 +46,6 @@ async def sign_in(data: SignIn, request: Request, response: Response, session: S
     try:
         signed_in = await authenticate(request, session, data.email, data.password, data.code)
     except EnrolmentNeeded as needed:
-        await session.commit()  # the pending secret, confirmed by POST /auth/sign-in/enrol
         return JSONResponse(status_code=status.HTTP_403_FORBIDDEN, content=EnrolmentRequired(
             detail=needed.message, enrolment_token=needed.ticket,
             otpauth_uri=needed.enrolment.otpauth_uri, secret=needed.enrolment.secret,
@@ -76,7 +75,6 @@ async def set_up_one_time_code(request: Request, response: Response, session: Se
         raise Conflict("A one-time code is already set up for this account.")
     enrolment = second_factor.start_enrolment(user, request.app.state.settings.secret_key)
     session.add(user)
-    await session.commit()
     response.headers["Cache-Control"] = "no-store"
     return OneTimeCodeSetup(otpauth_uri=enrolment.otpauth_uri, secret=enrolment.secret)
 
@@ -90,7 +88,6 @@ async def confirm_one_time_code(data: OneTimeCode, request: Request, session: Se
                                            request.app.state.settings.secret_key):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=WRONG_CODE)
     session.add(user)
-    await session.commit()
 
 
 @router.post("/sign-out", status_code=status.HTTP_204_NO_CONTENT)
@@ -107,7 +104,6 @@ async def me(principal: PrincipalDep) -> Me:
 
 async def _signed_in(request: Request, response: Response, session: SessionDep,
                      signed_in: SignedInUser) -> SignedIn:
-    await session.commit()
     set_session_cookies(request, response, signed_in.token)
     user = signed_in.user
     return SignedIn(token=signed_in.token, expires_at=signed_in.session_row.expires_at,

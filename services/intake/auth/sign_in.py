@@ -188,7 +188,6 @@ async def sign_out(request: Request, response: Response, session: AsyncSession) 
     token = bearer.strip() if scheme.lower() == "bearer" else request.cookies.get(SESSION_COOKIE)
     if token and sessions.is_staff_token(token):
         await sessions.revoke(session, token, utcnow(), request.app.state.signed_in)
-        await session.commit()
     for cookie in (SESSION_COOKIE, PATIENT_COOKIE, CSRF_COOKIE):
         response.delete_cookie(cookie)
 

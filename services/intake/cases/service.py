@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import uuid
 
-import asyncpg
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import bindparam
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.cases.schemas import ExamSubmission, IntakeSubmission
-from services.intake.errors import Conflict, InvalidReference, NotFound
+from services.intake.errors import (
+    Conflict,
+    InvalidReference,
+    NotFound,
+    is_foreign_key_violation,
+    violated,
+)
 from shared.audit import Actor, audit_event
 from shared.clinical_record import QUESTIONNAIRE_ID, QUESTIONNAIRE_VERSION
 from shared.clock import utcnow
@@ -32,31 +37,22 @@ from shared.models import (
 )
 from shared.models.case import OPEN_CASE_PER_LINK
 from shared.outbox import add_to_outbox, outbox_row
-from shared.statements import DriverStatement, insert_row, new_row, row_parameters
+from shared.statements import insert_row, new_row, row_parameters
 
-
-def _open_case():
-    return insert_row(Case, "case_").add_cte(
-        insert_row(IntakeResponse, "answers_").cte("answers"),
-        insert_row(OutboxMessage, "triage_request_").cte("triage_request"),
-        insert_row(AuditEvent, "audit_").cte("audit"))
-
-
-# The most frequent write: one statement, built once, run on the driver (shared/statements.py
-# says why). Being one statement, it commits all four rows or none without a transaction.
-OPEN_CASE = DriverStatement(_open_case())
-_OPEN_CASE_OF_LINK = text(
-    f"SELECT id FROM cases WHERE opened_by_link = :link AND status <> '{CaseStatus.CLOSED}'")
-
-
-class LinkHasOpenCase(Exception):
-    """The patient link this form came through already opened a case that is still open."""
-
-    def __init__(self, link_id: str):
-        self.link_id = link_id
+# The most frequent write, as one statement built once: the case, its answers, its triage
+# request and its audit row in one round trip (PostgreSQL checks the foreign keys of
+# data-modifying CTEs at the end of the statement).
+OPEN_CASE = insert_row(Case, "case_").add_cte(
+    insert_row(IntakeResponse, "answers_").cte("answers"),
+    insert_row(OutboxMessage, "triage_request_").cte("triage_request"),
+    insert_row(AuditEvent, "audit_").cte("audit"))
+_OPEN_CASE_OF_LINK = select(Case.id).where(Case.opened_by_link == bindparam("link"),
+                                           Case.status != CaseStatus.CLOSED)
 
 
 class OpenCaseExists(Conflict):
+    """The patient link this form came through already opened a case that is still open."""
+
     def __init__(self, case_id: uuid.UUID | None):
         super().__init__(
             f"this link already opened case {case_id}, which is still open: the clinic has "
@@ -65,44 +61,37 @@ class OpenCaseExists(Conflict):
         self.case_id = case_id
 
 
-async def open_case(driver: asyncpg.Connection, submission: IntakeSubmission, actor: Actor,
-                    request_id: str, opened_by_link: str | None = None) -> dict:
-    """The case, its answers, its triage request and its audit row, in one round trip.
-    Returns the case's row. Through a patient link (`opened_by_link`, the link's id) only
-    while no case that link opened is still open: LinkHasOpenCase."""
+async def open_case(session: AsyncSession, submission: IntakeSubmission, actor: Actor,
+                    request_id: str, opened_by_link: str | None = None,
+                    response_id: uuid.UUID | None = None) -> dict:
+    """Opens the case in the request's transaction; returns the case's row. The answers get
+    `response_id` when given. Through a patient link (`opened_by_link`, the link's id) only
+    while no case that link opened is still open: OpenCaseExists, naming it."""
     case = new_row(Case, patient_id=submission.patient_id, opened_by_link=opened_by_link)
     answers = new_row(IntakeResponse, case_id=case["id"], questionnaire=QUESTIONNAIRE_ID,
                       questionnaire_version=QUESTIONNAIRE_VERSION,
-                      answers=submission.history.model_dump(mode="json", exclude_none=True))
+                      answers=submission.history.model_dump(mode="json", exclude_none=True),
+                      **({"id": response_id} if response_id else {}))
     triage_request = outbox_row(TriageCase(message_id=uuid.uuid4(), case_id=case["id"],
                                            reason="intake_submitted"))
     audit = audit_event(actor, "create", "Case", case["id"], patient_id=submission.patient_id,
                         request_id=request_id)
     try:
-        await OPEN_CASE.execute(driver, {
+        await (await session.connection()).execute(OPEN_CASE, {
             **row_parameters(case, "case_"), **row_parameters(answers, "answers_"),
             **row_parameters(triage_request, "triage_request_"),
             **row_parameters(audit, "audit_")})
-    except asyncpg.ForeignKeyViolationError:
-        # Every other row refers to the case the same statement inserts: only the patient
-        # can be missing.
-        raise InvalidReference(f"no patient with id {submission.patient_id}",
-                               field="body.patient_id") from None
-    except asyncpg.UniqueViolationError as clash:
-        # The key, not a look-up first: two submissions racing through one link open one case.
-        if clash.constraint_name != OPEN_CASE_PER_LINK:
-            raise
-        raise LinkHasOpenCase(opened_by_link) from None
+    except IntegrityError as clash:
+        await session.rollback()  # the transaction is aborted; nothing of it can commit
+        if violated(clash) == OPEN_CASE_PER_LINK:
+            # The key, not a look-up first: two forms racing through one link open one case.
+            raise OpenCaseExists((await session.execute(
+                _OPEN_CASE_OF_LINK, {"link": opened_by_link})).scalar()) from None
+        if is_foreign_key_violation(clash):  # every other row refers to this case
+            raise InvalidReference(f"no patient with id {submission.patient_id}",
+                                   field="body.patient_id") from None
+        raise
     return case
-
-
-async def open_case_conflict(engine: AsyncEngine, refused: LinkHasOpenCase) -> OpenCaseExists:
-    """The 409 naming the case the link opened. Read on a connection of its own: the refused
-    statement may have aborted the request's transaction (an Idempotency-Key claim)."""
-    async with engine.connect() as connection:
-        case_id = (await connection.execute(_OPEN_CASE_OF_LINK,
-                                            {"link": refused.link_id})).scalar()
-    return OpenCaseExists(case_id)
 
 
 async def record_exam(session: AsyncSession, case_id: uuid.UUID, exam: ExamSubmission,

@@ -44,7 +44,6 @@ async def claim_case(case_id: uuid.UUID, session: SessionDep, clinician: Clinici
     entry = await service.claim(session, case_id, clinician, utcnow())
     record_audit(session, clinician.actor, "claim", "QueueEntry", entry.id,
                  patient_id=case.patient_id, request_id=request_id)
-    await session.commit()
     return await _claim_state(session, entry)
 
 
@@ -55,7 +54,6 @@ async def release_case(case_id: uuid.UUID, session: SessionDep, clinician: Clini
     entry = await service.release(session, case_id, clinician, utcnow())
     record_audit(session, clinician.actor, "release", "QueueEntry", entry.id,
                  patient_id=case.patient_id, request_id=request_id)
-    await session.commit()
     return await _claim_state(session, entry)
 
 
@@ -69,7 +67,6 @@ async def assign_cases(data: Assignment, session: SessionDep, lead: Clinician,
         case = await get_case(session, entry.case_id)
         record_audit(session, lead.actor, "assign", "QueueEntry", entry.id,
                      patient_id=case.patient_id, request_id=request_id)
-    await session.commit()
     return AssignmentResult(assigned=[e.case_id for e in entries], not_found=not_found)
 
 
@@ -82,7 +79,6 @@ async def override_route(case_id: uuid.UUID, data: Override, session: SessionDep
     decision = await service.override(session, case, data, clinician, utcnow())
     record_audit(session, clinician.actor, "override", "TriageDecision", decision.id,
                  patient_id=case.patient_id, request_id=request_id)
-    await session.commit()
     return OverrideRecorded(decision_id=decision.id, queue=decision.queue,
                             imaging_modality=decision.imaging_modality, urgency=decision.urgency)
 
@@ -96,7 +92,6 @@ async def add_note(case_id: uuid.UUID, data: NoteCreate, session: SessionDep,
     await session.flush()
     record_audit(session, clinician.actor, "create", "CaseNote", note.id,
                  patient_id=case.patient_id, request_id=request_id)
-    await session.commit()
     return NotePublic.model_validate(note, from_attributes=True)
 
 
@@ -109,5 +104,4 @@ async def complete_case(case_id: uuid.UUID, data: Completion, session: SessionDe
     entry = await service.complete(session, case, data, clinician, utcnow())
     record_audit(session, clinician.actor, data.outcome, "Case", case.id,
                  patient_id=case.patient_id, request_id=request_id)
-    await session.commit()
     return await _claim_state(session, entry)

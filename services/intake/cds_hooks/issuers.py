@@ -107,7 +107,6 @@ async def register_issuer(data: IssuerCreate, session: SessionDep, admin: Admin,
                        field="body.iss") from None
     record_audit(session, admin.actor, "create", "CdsIssuer", issuer.id, patient_id=None,
                  request_id=request_id)
-    await session.commit()
     return IssuerPublic.model_validate(issuer, from_attributes=True)
 
 
@@ -133,5 +132,4 @@ async def update_issuer(issuer_id: uuid.UUID, data: IssuerUpdate, session: Sessi
     session.add(issuer)
     record_audit(session, admin.actor, "update", "CdsIssuer", issuer.id, patient_id=None,
                  request_id=request_id)
-    await session.commit()
     return IssuerPublic.model_validate(issuer, from_attributes=True)

@@ -65,7 +65,6 @@ async def call_service(service_id: str, request: Request, session: SessionDep,
             now=utcnow(), timeout=settings.cds_fetch_timeout_seconds, request_id=request_id))
     except tuple(STATUS) as refused:
         return _refusal(refused)
-    await session.commit()
     return JSONResponse(answer.model_dump(mode="json", exclude_none=True))
 
 
@@ -82,7 +81,6 @@ async def feedback(service_id: str, request: Request, session: SessionDep,
         await record_feedback(session, service_id, given, caller, None, request_id)
     except tuple(STATUS) as refused:
         return _refusal(refused)
-    await session.commit()
     return Response(status_code=200)
 
 

@@ -42,7 +42,6 @@ async def answer_check_in(answers: CheckInAnswers, request: Request, session: Se
     await service.record_check_in(session, link, answers, contact)
     record_audit(session, patient.actor, "create", "QuestionnaireResponse", link.case.id,
                  patient_id=link.case.patient_id, request_id=request_id)
-    await session.commit()
     urgent = service.seek_care_now(answers)
     return CheckInReceived(case_id=link.case.id, seek_care_now=urgent,
                            message=SEEK_CARE if urgent else RECEIVED)

@@ -42,7 +42,6 @@ def _read_route(spec: Outbound):
             raise NotFound(f"no {spec.type} with id {resource_id[:64]}", field=f"{spec.type}.id")
         record_audit(session, principal.actor, "read", spec.type, row.id,
                      patient_id=row.patient_id, request_id=request_id)
-        await session.commit()
         return fhir_response(spec.resource(row))
 
     read.__name__ = f"read_{spec.type.lower()}"
@@ -68,7 +67,6 @@ def _search_route(spec: Outbound):
         else:
             record_list_read(session, principal.actor, f"fhir/{spec.type}", shown,
                              request_id=request_id)
-        await session.commit()
         return fhir_response(searchset(
             request, search.page, total,
             [(spec.resource(row), resource_url(request, spec.type, row.id), None)

@@ -126,7 +126,6 @@ async def read_patient(patient_id: str, session: SessionDep,
     patient = await _visible_patient(session, principal, patient_id)
     record_audit(session, principal.actor, "read", "Patient", patient.id, patient_id=patient.id,
                  request_id=request_id)
-    await session.commit()
     return fhir_response(patient_resource(patient))
 
 
@@ -139,7 +138,6 @@ async def search_patients(request: Request, session: SessionDep,
     found, total = await service.search_patients(session, search, principal)
     record_list_read(session, principal.actor, "fhir/Patient",
                      [Entity("Patient", p.id, p.id) for p in found], request_id=request_id)
-    await session.commit()
     return fhir_response(searchset(request, search.page, total, [
         (patient_resource(p), resource_url(request, "Patient", p.id), None) for p in found]))
 
@@ -170,7 +168,6 @@ async def create_patient(request: Request, session: SessionDep, staff: FrontDesk
     patient = await patients.register_patient(session, data)
     record_audit(session, staff.actor, "create", "Patient", patient.id, patient_id=patient.id,
                  request_id=request_id)
-    await session.commit()
     return fhir_response(patient_resource(patient), status.HTTP_201_CREATED,
                          {"Location": resource_url(request, "Patient", patient.id)})
 
@@ -195,7 +192,6 @@ async def match_patients(request: Request, session: SessionDep, staff: FrontDesk
     for patient_id in shown:
         record_audit(session, staff.actor, "read", "Patient", patient_id, patient_id=patient_id,
                      request_id=request_id)
-    await session.commit()
     return fhir_response(bundle)
 
 
@@ -209,7 +205,6 @@ async def read_response(
     stored = await _visible_response(session, principal, response_id)
     record_audit(session, principal.actor, "read", "QuestionnaireResponse", stored.id,
                  patient_id=stored.patient_id, request_id=request_id)
-    await session.commit()
     return fhir_response(response_of(stored))
 
 
@@ -226,7 +221,6 @@ async def search_responses(
     record_list_read(session, principal.actor, "fhir/QuestionnaireResponse",
                      [Entity("QuestionnaireResponse", r.id, r.patient_id) for r in found],
                      request_id=request_id)
-    await session.commit()
     return fhir_response(responses_bundle(request, search.page, total, found))
 
 
@@ -250,10 +244,8 @@ async def create_response(request: Request, session: SessionDep, principal: Subm
         draft = await _save_draft(session, principal, resource, patient_id, request_id)
         response_id = draft.id
     else:
-        response_id = await _submit(request, principal, resource, patient_id, None,
+        response_id = await _submit(session, request_id, principal, resource, patient_id, None,
                                     criteria is not None)
-        if isinstance(response_id, Response):
-            return response_id
     stored = await service.get_response(session, response_id)
     return fhir_response(response_of(stored), status.HTTP_201_CREATED,
                          {"Location": resource_url(request, "QuestionnaireResponse",
@@ -281,9 +273,7 @@ async def update_response(response_id: str, request: Request, session: SessionDe
         draft = await service.get_draft(session, stored.id)
         await _save_draft(session, principal, resource, patient_id, request_id, draft)
     else:
-        submitted = await _submit(request, principal, resource, patient_id, stored.id, False)
-        if isinstance(submitted, Response):
-            return submitted
+        await _submit(session, request_id, principal, resource, patient_id, stored.id, False)
     return fhir_response(response_of(await service.get_response(session, stored.id)))
 
 
@@ -339,7 +329,6 @@ async def _existing(session, principal: Principal, request_id: str, total: int, 
     resource, resource_id, resource_type, patient_id = found()
     record_audit(session, principal.actor, "read", resource_type, resource_id,
                  patient_id=patient_id, request_id=request_id)
-    await session.commit()
     return fhir_response(resource)
 
 
@@ -385,12 +374,12 @@ async def _save_draft(session, principal: Principal, resource: QuestionnaireResp
         [item.as_json() for item in resource.item or []], draft)
     record_audit(session, principal.actor, "update" if draft else "create",
                  "QuestionnaireResponse", saved.id, patient_id=patient_id, request_id=request_id)
-    await session.commit()
     return saved
 
 
-async def _submit(request: Request, principal: Principal, resource: QuestionnaireResponse,
-                  patient_id: uuid.UUID, draft_id: uuid.UUID | None, conditional: bool):
+async def _submit(session, request_id: str, principal: Principal,
+                  resource: QuestionnaireResponse, patient_id: uuid.UUID,
+                  draft_id: uuid.UUID | None, conditional: bool) -> uuid.UUID:
     if resource.status != service.COMPLETED:
         raise Unprocessable("status must be completed (send the form) or in-progress (save a "
                             "draft)", field="QuestionnaireResponse.status")
@@ -404,7 +393,8 @@ async def _submit(request: Request, principal: Principal, resource: Questionnair
     given = (identifier.system or "", identifier.value) if identifier and identifier.value \
         else None
     try:
-        return await service.submit(request, principal, patient_id, history, given, draft_id)
+        return await service.submit(session, request_id, principal, patient_id, history, given,
+                                    draft_id)
     except service.IdentifierTaken:
         if conditional:  # a twin with the same criteria committed first: its answer
             raise PreconditionFailed("a response with this identifier was just created; "

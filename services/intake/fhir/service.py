@@ -8,17 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import asyncpg
-from fastapi import Request
-from sqlalchemy import Select, String, func, literal, null, or_, select, union_all
+from sqlalchemy import Select, String, delete, func, literal, null, or_, select, union_all
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.auth.principal import Principal
 from services.intake.cases import service as cases
 from services.intake.cases.schemas import IntakeSubmission
-from services.intake.dependencies import driver_connection
+from services.intake.errors import violated
 from services.intake.fhir.canonical import RECORD_NUMBER_SYSTEM
 from services.intake.fhir.outcomes import BadRequest
 from services.intake.fhir.search import (
@@ -215,40 +214,30 @@ class IdentifierTaken(Exception):
     pass
 
 
-async def submit(request: Request, principal: Principal, patient_id: uuid.UUID,
-                 history: PreVisitHistory, identifier: tuple[str, str] | None,
-                 response_id: uuid.UUID | None) -> uuid.UUID:
-    """Opens the case as POST /cases does (services/intake/cases/router.py: the same service
-    call, so the same rows, outbox message and audit event), and in the same transaction
-    records the response's identifier, gives the response the draft's id when a draft is
-    completed, and removes the patient's drafts of this form. Returns the response's id."""
-    submission = IntakeSubmission(patient_id=patient_id, history=history)
-    try:
-        async with driver_connection(request) as driver, driver.transaction():
-            case = await cases.open_case(driver, submission, principal.actor,
-                                         request.state.request_id,
-                                         opened_by_link=principal.link and principal.link.link_id)
-            stored_id = await driver.fetchval(
-                "SELECT id FROM intake_responses WHERE case_id = $1", case["id"])
-            await driver.execute("DELETE FROM response_drafts "
-                                 "WHERE patient_id = $1 AND questionnaire = $2",
-                                 patient_id, QUESTIONNAIRE_ID)
-            if response_id is not None:
-                await driver.execute("UPDATE intake_responses SET id = $1 WHERE id = $2",
-                                     response_id, stored_id)
-                stored_id = response_id
-            if identifier is not None:
-                await driver.execute(
-                    "INSERT INTO response_identifiers "
-                    "(id, intake_response_id, system, value) VALUES ($1, $2, $3, $4)",
-                    uuid.uuid4(), stored_id, *identifier)
-    except cases.LinkHasOpenCase as refused:
-        raise await cases.open_case_conflict(request.app.state.engine, refused) from None
-    except asyncpg.UniqueViolationError as clash:
-        if clash.constraint_name != RESPONSE_IDENTIFIER_KEY:
-            raise
-        raise IdentifierTaken() from None
-    return stored_id
+async def submit(session: AsyncSession, request_id: str, principal: Principal,
+                 patient_id: uuid.UUID, history: PreVisitHistory,
+                 identifier: tuple[str, str] | None, response_id: uuid.UUID | None) -> uuid.UUID:
+    """Opens the case as POST /cases does (the same service call, so the same rows, outbox
+    message and audit event) and in the same transaction records the response's identifier,
+    gives the response the draft's id when a draft is completed, and removes the patient's
+    drafts of this form. Returns the response's id."""
+    response_id = response_id or uuid.uuid4()
+    await cases.open_case(session, IntakeSubmission(patient_id=patient_id, history=history),
+                          principal.actor, request_id, response_id=response_id,
+                          opened_by_link=principal.link and principal.link.link_id)
+    await session.execute(delete(QuestionnaireResponseDraft).where(
+        col(QuestionnaireResponseDraft.patient_id) == patient_id,
+        col(QuestionnaireResponseDraft.questionnaire) == QUESTIONNAIRE_ID))
+    if identifier is not None:
+        session.add(ResponseIdentifier(intake_response_id=response_id, system=identifier[0],
+                                       value=identifier[1]))
+        try:
+            await session.flush()
+        except IntegrityError as clash:
+            if violated(clash) != RESPONSE_IDENTIFIER_KEY:
+                raise
+            raise IdentifierTaken() from None
+    return response_id
 
 
 async def save_draft(session: AsyncSession, principal: Principal, patient_id: uuid.UUID,

@@ -62,7 +62,6 @@ async def sign_in_submit(request: Request, session: SessionDep):
         return render(request, "sign_in_code.html", next_url=next_url, ticket=needed.ticket,
                       error=None, language="en")
     except EnrolmentNeeded as needed:
-        await session.commit()  # the pending secret the page shows
         return _enrol_page(request, next_url, needed.ticket, needed.enrolment.otpauth_uri,
                            needed.enrolment.secret, needed.enrolment.qr_svg)
     except SignInRefused as refused:
@@ -117,7 +116,6 @@ def _enrol_page(request: Request, next_url: str, ticket: str, otpauth_uri: str, 
 
 
 async def _signed_in(request: Request, session: SessionDep, next_url: str, signed_in):
-    await session.commit()
     response = RedirectResponse(next_url, status_code=status.HTTP_303_SEE_OTHER)
     set_session_cookies(request, response, signed_in.token)
     return response

@@ -92,7 +92,6 @@ async def _columns(session, clinician: Principal, request_id: str) -> list[Colum
     record_list_read(session, clinician.actor, BOARD_LIST, [
         *(Entity("QueueEntry", card.row.entry_id, card.row.patient_id) for card in cards),
         *identity_entities(card.row.patient_id for card in cards)], request_id=request_id)
-    await session.commit()
     return columns
 
 

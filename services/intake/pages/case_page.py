@@ -61,7 +61,6 @@ async def _page(request, session, clinician, request_id, case_id, message=None, 
     history = await latest_history(session, case.id) or {}
     open_alerts = await casework.open_alerts(session, case.id)
     ehr_feedback = await feedback_on_case(session, case.id)  # what the EHR's clinicians did
-    await session.commit()
     return render(request, "case.html", status_code=status_code, principal=clinician,
                   language="en", view=view, history=history, owner=owner, names=names,
                   message=message, open_alerts=open_alerts, ehr_feedback=ehr_feedback,
@@ -108,7 +107,6 @@ async def _act(request: Request, session, clinician: Principal, request_id: str,
                            status_code=getattr(problem, "status_code", 422))
     record_audit(session, clinician.actor, *audit, patient_id=case.patient_id,
                  request_id=request_id)
-    await session.commit()
     return RedirectResponse(f"/staff/cases/{case_id}?done={action}",
                             status_code=status.HTTP_303_SEE_OTHER)
 

@@ -62,7 +62,6 @@ async def submit_check_in(request: Request, session: SessionDep, patient: Patien
         return _answered(request, refused.given, status.HTTP_409_CONFLICT)
     record_audit(session, patient.actor, "create", "QuestionnaireResponse", link.case.id,
                  patient_id=link.case.patient_id, request_id=request_id)
-    await session.commit()
     return render(request, "check_in_done.html", seek_care_now=service.seek_care_now(check_in),
                   trend=check_in.trend.value)
 

@@ -40,7 +40,6 @@ async def open_cases(request: Request, session: SessionDep, staff: Examiner,
                      request_id=request_id)
     for patient_id in dict.fromkeys(patient.id for _case, patient in rows):
         record_identity_read(session, staff.actor, patient_id, request_id)
-    await session.commit()
     return render(request, "cases.html", principal=staff, language="en",
                   rows=[(case, identity_of(patient)) for case, patient in rows])
 
@@ -65,7 +64,6 @@ async def record_exam(case_id: uuid.UUID, request: Request, session: SessionDep,
                                                    recorded_by=staff.actor.id)
     record_audit(session, staff.actor, "create", "Observation", exam_id,
                  patient_id=case.patient_id, request_id=request_id)
-    await session.commit()
     target = f"/staff/cases/{case_id}?done=exam" if staff.role == Role.CLINICIAN else \
         f"/staff/cases/{case_id}/exam?saved={count}"
     return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
@@ -80,7 +78,6 @@ async def _exam(request, session, staff, request_id, case_id, errors, saved=0,
     record_audit(session, staff.actor, "read", "Case", case.id, patient_id=case.patient_id,
                  request_id=request_id)
     record_identity_read(session, staff.actor, case.patient_id, request_id)
-    await session.commit()
     return render(request, "exam.html", status_code=status_code, principal=staff, case=case,
                   patient=patient,
                   history=history, findings=findings, errors=errors, saved=saved,

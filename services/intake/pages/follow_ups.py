@@ -45,7 +45,6 @@ async def follow_ups_page(request: Request, session: SessionDep, staff: Reader,
     people = await identities(session, [*(p for _f, p in upcoming), *owners.values()])
     for patient_id in people:
         record_identity_read(session, staff.actor, patient_id, request_id)
-    await session.commit()
     patient_of_case = {f.case_id: people.get(p) for f, p in upcoming} | {
         case_id: people.get(p) for case_id, p in owners.items()}
     return render(request, "follow_ups.html", principal=staff, language="en",

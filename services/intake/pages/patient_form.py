@@ -13,7 +13,7 @@ from services.intake.auth.principal import Principal, ensure_may_access_patient
 from services.intake.cases import service as cases
 from services.intake.cases.schemas import IntakeSubmission
 from services.intake.cases.views import case_view
-from services.intake.dependencies import RequestIdDep, SessionDep, driver_connection
+from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from services.intake.pages.access import PageRefused, patient_page
 from services.intake.pages.link_entry import enter_with_link
@@ -36,30 +36,24 @@ async def form_page(request: Request, token: str | None = None):
 
 
 @router.post("/form")
-async def submit_form(request: Request, request_id: RequestIdDep):
+async def submit_form(request: Request, session: SessionDep, request_id: RequestIdDep):
     form = await request.form()
     answers = {key: [str(v) for v in form.getlist(key)] for key in form
                if key != "csrf_token"}
     try:  # who is asking is read from PostgreSQL too (a revoked link), so inside the try
-        return await _submit(request, await patient_page(request), answers, request_id)
+        patient = await patient_page(request)
+        result = read_answers(answers)
+        if result.history is None:
+            return _form(request, patient, answers, result.errors,
+                         status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        submission = IntakeSubmission(patient_id=patient.patient_id, history=result.history)
+        case = await cases.open_case(session, submission, patient.actor, request_id,
+                                     opened_by_link=patient.link.link_id)
     except DATABASE_UNAVAILABLE:
         return _not_saved(request, answers)
-
-
-async def _submit(request: Request, patient: Principal, answers: dict, request_id: str):
-    result = read_answers(answers)
-    if result.history is None:
-        return _form(request, patient, answers, result.errors,
-                     status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
-    submission = IntakeSubmission(patient_id=patient.patient_id, history=result.history)
-    try:
-        async with driver_connection(request) as driver:
-            case = await cases.open_case(driver, submission, patient.actor, request_id,
-                                         opened_by_link=patient.link.link_id)
-    except cases.LinkHasOpenCase as refused:  # a second tab, the back button, a resend
-        conflict = await cases.open_case_conflict(request.app.state.engine, refused)
+    except cases.OpenCaseExists as refused:  # a second tab, the back button, a resend
         return render(request, "form_already_sent.html", status_code=status.HTTP_409_CONFLICT,
-                      case_id=conflict.case_id)
+                      case_id=refused.case_id)
     return RedirectResponse(f"/form/done/{case['id']}", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -112,6 +106,5 @@ async def _status(session, case_id: uuid.UUID, patient: Principal, request_id: s
     view = await case_view(session, case, patient)
     record_audit(session, patient.actor, "read", "Case", case.id, patient_id=case.patient_id,
                  request_id=request_id)
-    await session.commit()
     return {"case_id": case.id, "next_steps": view.next_steps,
             "draft_key": f"intake-draft:{patient.patient_id}"}

@@ -27,6 +27,5 @@ async def revoke_links(patient_id: uuid.UUID, session: SessionDep, staff: Revoke
         raise PageRefused(status.HTTP_404_NOT_FOUND, "error.not_found")
     record_audit(session, staff.actor, "revoke", "PatientLink", patient_id,
                  patient_id=patient_id, request_id=request_id)
-    await session.commit()
     return RedirectResponse(f"{safe_next(next_page)}?links_revoked=1",
                             status_code=status.HTTP_303_SEE_OTHER)

@@ -44,7 +44,6 @@ async def create_patient(data: PatientCreate, session: SessionDep, staff: FrontD
     patient = await service.register_patient(session, data)
     record_audit(session, staff.actor, "create", "Patient", patient.id, patient_id=patient.id,
                  request_id=request_id)
-    await session.commit()
     return PatientCreated(patient=PatientPublic.model_validate(patient, from_attributes=True),
                           possible_duplicates=duplicates)
 
@@ -63,7 +62,6 @@ async def issue_patient_link(patient_id: uuid.UUID, data: LinkRequest, request: 
         patient_id=patient_id, purpose=data.purpose, generation=patient.link_generation), now)
     record_audit(session, staff.actor, "create", "PatientLink", patient_id,
                  patient_id=patient_id, request_id=request_id)
-    await session.commit()
     return PatientLinkIssued(token=token, url=f"{settings.public_url}/form?token={token}",
                              expires_at=now + DEFAULT_LIFETIME)
 
@@ -78,5 +76,4 @@ async def revoke_patient_links(patient_id: uuid.UUID, session: SessionDep, staff
         raise NotFound(f"no patient with id {patient_id}", field="path.patient_id")
     record_audit(session, staff.actor, "revoke", "PatientLink", patient_id,
                  patient_id=patient_id, request_id=request_id)
-    await session.commit()
     return LinksRevoked(patient_id=patient_id, revoked_at=utcnow())

@@ -31,7 +31,6 @@ async def list_queue_cases(
     record_list_read(session, clinician.actor, list_id, (
         Entity("QueueEntry", row.entry_id, row.patient_id) for row in rows),
         request_id=request_id)
-    await session.commit()
     items = [_item(row, utcnow()) for row in rows]
     return QueueListing(queue=queue, counts_by_urgency=counts,
                         breaches=sum(item.breached for item in items), items=items)

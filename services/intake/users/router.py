@@ -22,7 +22,6 @@ async def create_user(data: UserCreate, session: SessionDep, admin: Admin,
     user = await service.create_user(session, data)
     record_audit(session, admin.actor, "create", "User", user.id, patient_id=None,
                  request_id=request_id)
-    await session.commit()
     return UserPublic.model_validate(user, from_attributes=True)
 
 
@@ -40,5 +39,4 @@ async def update_user(user_id: uuid.UUID, data: UserUpdate, session: SessionDep,
     user = await service.update_user(session, user_id, data, request.app.state.signed_in)
     record_audit(session, admin.actor, "update", "User", user.id, patient_id=None,
                  request_id=request_id)
-    await session.commit()
     return UserPublic.model_validate(user, from_attributes=True)

@@ -73,12 +73,10 @@ async def token(request: Request, session: SessionDep, request_id: RequestIdDep
     asked = str(form.get("scope", "")).split()
     granted = [s for s in asked if s in registered and scopes.is_grantable(s)]
     if not granted:
-        await session.commit()  # the assertion is spent either way
         return _refused("invalid_scope", "none of the scopes asked for is granted to this "
                         "client (read scopes such as system/Task.read)")
     record_audit(session, Actor(id=f"client:{client.id}", role="system"), "create",
                  "AccessToken", client.id, patient_id=None, request_id=request_id)
-    await session.commit()
     return JSONResponse({
         "access_token": tokens.issue(request.app.state.settings.secret_key, client.id,
                                      granted, now),
