@@ -1,4 +1,4 @@
-"""Messages that cross a service boundary. Nothing else does.
+"""Messages that cross a service boundary, and the stored decision every service reads.
 
 Commands are imperative (TriageCase), events past tense (CaseRouted). Each carries ids only:
 never names, history or findings, because broker messages are not a place for patient data.
@@ -11,6 +11,8 @@ import uuid
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from shared.routing import Modality, Queue, Urgency
 
 
 class Message(BaseModel):
@@ -74,3 +76,63 @@ MESSAGE_TYPES: dict[str, type[Message]] = {
     m.task_name: m for m in (TriageCase, CaseRouted, CaseEscalated, RecoveryBehind,
                                 CaseClosed)
 }
+
+
+class _Stored(BaseModel):
+    # Decisions are kept for years: a reader ignores what it does not know (1.3.0 decisions
+    # carry an empty "extra") rather than failing on an old row.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class StoredCitation(_Stored):
+    source: str
+    detail: str = ""
+
+
+class StoredRule(_Stored):
+    rule_id: str
+    rationale: str
+    sources: tuple[StoredCitation, ...] = ()
+    findings: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+
+class StoredCondition(_Stored):
+    condition: str
+    supporting: tuple[str, ...] = ()
+    against: tuple[str, ...] = ()
+
+
+class StoredFollowUpStep(_Stored):
+    after_days: int
+    purpose: str
+    kind: str = "check_in"  # staff_alert steps are for the clinician on duty, not the patient
+
+
+class ClinicianOverride(_Stored):
+    reason: str
+    by: str  # the clinician's actor id
+    replaces_decision_id: uuid.UUID | None = None
+
+
+class DecisionOutcome(_Stored):
+    """`triage_decisions.outcome` as stored: the engine's Decision (services/triage/engine/
+    decision.py, whose to_dict writes it; a unit test keeps the two in step), or a clinician's
+    route with the engine's reasoning it replaced and the override. Intake and notify read it
+    through this model, never by key."""
+
+    queue: Queue
+    urgency: Urgency
+    imaging_modality: Modality | None = None
+    conditions: tuple[StoredCondition, ...] = ()
+    rules_fired: tuple[StoredRule, ...] = ()
+    care_advice: tuple[str, ...] = ()
+    follow_up_plan: tuple[StoredFollowUpStep, ...] = ()
+    missing_information: tuple[str, ...] = ()
+    needs_clinician_review: bool = False
+    emergency_override: bool = False
+    also_indicated: tuple[str, ...] = ()
+    urgency_reason: str = ""
+    ruleset_version: str = ""
+    ruleset_hash: str = ""
+    override: ClinicianOverride | None = None

@@ -39,3 +39,16 @@ def test_messages_reject_extra_fields_so_nothing_else_can_ride_along():
     with pytest.raises(ValidationError):
         CaseRouted(message_id=uuid.uuid4(), case_id=uuid.uuid4(), decision_id=uuid.uuid4(),
                    patient_name="x")
+
+
+def test_every_engine_decision_is_stored_in_the_shape_intake_and_notify_read():
+    import json
+
+    from bench.cases import generate
+    from services.triage.engine import evaluate
+    from shared.contracts import DecisionOutcome
+
+    for case in generate(300, seed=16):
+        stored = json.loads(json.dumps(evaluate(case).to_dict()))  # as the JSONB column keeps it
+        read = DecisionOutcome.model_validate(stored)
+        assert read.model_dump(mode="json", exclude={"override"}) == stored
