@@ -11,7 +11,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
 from services.notify.schedule import PlannedFollowUp
-from shared import opt_outs
 from shared.models import (
     Case,
     ChannelOptOut,
@@ -115,16 +114,6 @@ def claim_due(session: Session, now: datetime, limit: int) -> list[DueFollowUp]:
              .with_for_update(skip_locked=True, of=FollowUp))
     return [DueFollowUp(follow_up, patient, set(refused or ()), dict(done or {}))
             for follow_up, patient, refused, done in session.exec(query).all()]
-
-
-def add_opt_out(session: Session, patient_id: uuid.UUID, channel: str, via: str,
-                at: datetime) -> None:
-    session.exec(opt_outs.add_opt_out(patient_id, channel, via, at))
-
-
-def patients_with_phone(session: Session, phone: str) -> list[uuid.UUID]:
-    query = opt_outs.patients_with_phone(phone)
-    return list(session.exec(query).all()) if query is not None else []
 
 
 @dataclass(frozen=True)

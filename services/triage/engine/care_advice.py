@@ -106,18 +106,10 @@ ADVICE = (
 )
 
 
-# Every fact the advice table reads: the engine memoises advice on these and the route.
-RELEVANT_FACTS = frozenset(name for a in ADVICE for name in a.any_of + a.none_of)
-
-
 def advise(queue: Queue, urgency: Urgency, facts: Facts) -> tuple[str, ...]:
-    """A pure function of the route and RELEVANT_FACTS (evaluate.py memoises it)."""
+    """The advice for the route: every entry for the queue whose facts hold."""
     if urgency is Urgency.EMERGENCY:
         return EMERGENCY_ADVICE
-    return _select(queue, facts)
-
-
-def _select(queue: Queue, facts: Facts) -> tuple[str, ...]:
     return tuple(
         a.text
         for a in ADVICE

@@ -140,16 +140,8 @@ PLAN = (
 )
 
 
-# Every fact the plan reads: the engine memoises the plan on these and the route.
-RELEVANT_FACTS = frozenset(name for p in PLAN for name in p.any_of)
-
-
 def plan(queue: Queue, urgency: Urgency, modality: Modality | None, facts: Facts) -> tuple:
-    """A pure function of the route and RELEVANT_FACTS (evaluate.py memoises it)."""
-    return _build(queue, urgency, modality, facts)
-
-
-def _build(queue: Queue, urgency: Urgency, modality: Modality | None, facts: Facts) -> tuple:
+    """The follow-up steps for the route: every step for the queue whose facts hold."""
     if urgency is Urgency.EMERGENCY:
         return EMERGENCY_PLAN
     steps = [_SEEN_CHECK] if urgency is Urgency.URGENT else []
