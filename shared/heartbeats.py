@@ -37,9 +37,6 @@ PREFIX = "clinic:heartbeat:"
 INTERVAL_SECONDS = 2.0
 STALE_AFTER_BEATS = 5  # a few missed beats (a slow Redis, a GC pause) are not a hang
 KEY_TTL_SECONDS = 600  # how long a stale process stays reported after its last beat
-# A process has this long after it was started to send its first beat (Celery's start-up,
-# imports and the triage worker's warm-up included) before a supervisor calls it stale.
-STARTUP_GRACE_SECONDS = 30.0
 
 
 class HeartbeatsUnavailable(Exception):
@@ -112,7 +109,7 @@ class HeartbeatReader:
 
     def stale(self, kind: str, pid: int) -> bool:
         """True when Redis answers and `pid` has not beaten for stale_after seconds, or never
-        did (the caller allows STARTUP_GRACE_SECONDS after starting it)."""
+        did (the caller allows a start-up grace: clinic_cli/supervisor.py)."""
         try:
             age = self.age(kind, pid)
         except HeartbeatsUnavailable:
