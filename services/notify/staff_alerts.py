@@ -32,7 +32,8 @@ from shared.models import (
 MAX_ATTEMPTS = 5
 SUBJECTS = {"emergency": "Emergency case needs a clinician now",
             "breach": "A case has waited past its target",
-            "escalation": "A re-triage needs your decision"}
+            "escalation": "A re-triage needs your decision",
+            "recovery": "A patient's recovery is behind the expected course"}
 
 
 def _clinicians(session: Session, *preferred: str | None) -> list[User]:
@@ -85,9 +86,10 @@ def alert_if_emergency(session: Session, decision: RoutedDecision | TriageDecisi
 
 
 def alert_escalation(session: Session, case_id: uuid.UUID, decision_id: uuid.UUID,
-                     now: datetime) -> None:
-    """Queues the alert for an engine decision the case's route did not follow: to the
-    clinician working the case, else the one who set its route, else those on duty."""
+                     now: datetime, kind: str = "escalation") -> None:
+    """Queues the alert for an engine decision the case's route did not follow (or, as kind
+    "recovery", for scores behind the expected course): to the clinician working the case,
+    else the one who set its route, else those on duty."""
     row = session.exec(
         select(QueueEntry.owner_id, TriageDecision.author_id)
         .join(TriageDecision, col(TriageDecision.id) == col(QueueEntry.decision_id))
@@ -95,8 +97,7 @@ def alert_escalation(session: Session, case_id: uuid.UUID, decision_id: uuid.UUI
     owner_id, author_id = row if row else (None, None)
     author = author_id.removeprefix("user:") if author_id and author_id.startswith("user:") \
         else None
-    _add(session, "escalation", case_id, decision_id, _clinicians(session, owner_id, author),
-         now)
+    _add(session, kind, case_id, decision_id, _clinicians(session, owner_id, author), now)
 
 
 def alert_breaches(session: Session, now: datetime, repeat_after: timedelta,

@@ -9,7 +9,7 @@ from services.notify import dispatcher, repository, service, staff_alerts
 from services.notify.service import NotifyConfig
 from services.notify.worker import DISPATCH_TASK, app, engine
 from shared.clock import utcnow
-from shared.contracts import CaseClosed, CaseEscalated, CaseRouted
+from shared.contracts import CaseClosed, CaseEscalated, CaseRouted, RecoveryBehind
 from shared.db import sync_session
 from shared.messaging import TRANSIENT_RETRY
 from shared.public_paths import STAFF_BOARD
@@ -42,6 +42,16 @@ def case_escalated(**payload) -> None:
     log.info("case %s escalated to a clinician by decision %s", message.case_id,
              message.decision_id)
     _send_staff_alerts()  # the clinician decides now, not at the next dispatch
+
+
+@app.task(name=RecoveryBehind.task_name, **TRANSIENT_RETRY)
+def recovery_behind(**payload) -> None:
+    message = RecoveryBehind.model_validate(payload)
+    with sync_session(engine()) as session, session.begin():
+        staff_alerts.alert_escalation(session, message.case_id, message.decision_id, utcnow(),
+                                      kind="recovery")
+    log.info("case %s behind its expected recovery; its clinician alerted", message.case_id)
+    _send_staff_alerts()
 
 
 @app.task(name=CaseClosed.task_name, **TRANSIENT_RETRY)

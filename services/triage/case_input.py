@@ -77,6 +77,8 @@ def _with_check_in(history: PreVisitHistory, check_in: CheckInAnswers,
         updates.update(SYMPTOM_ANSWERS[symptom])
     if check_in.improvement_percent is not None:
         updates["improvement_percent"] = check_in.improvement_percent
+    if check_in.pain_score is not None:  # the same question as the form's: the pain today
+        updates["pain_score"] = check_in.pain_score
     if check_in.followed_advice:
         # The advice at every first route includes relative rest: following it for the
         # interval is a course of rest the time escalators must see.

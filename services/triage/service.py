@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from services.triage import repository
 from services.triage.case_input import build_case_input, snapshot
 from services.triage.engine import Decision, evaluate
+from services.triage.recovery_check import check_recovery
 from services.triage.route_guard import Route, Verdict, judge
 from shared.audit import SYSTEM_TRIAGE, audit_event
 from shared.contracts import CaseEscalated, CaseRouted, TriageCase
@@ -57,6 +58,8 @@ def triage_case(connection: Connection, message: TriageCase,
                                               decision_id=decision["id"])) \
             if verdict is Verdict.KEEP_AND_ESCALATE else None
         repository.store_kept_decision(connection, decision, audit, escalation)
+    if message.reason == "follow_up_answered":
+        check_recovery(connection, case.id, decision["id"])
     return TriageDecision(**decision)
 
 

@@ -90,9 +90,14 @@ CHECK_IN_QUESTIONS = (
     Question("new_symptoms", "multi", tuple(CHECK_IN_CHOICES["symptoms"])),
     Question("followed_advice", "yesno", YES_NO),
     Question("notes", "text"),
+    Question("pain_score", "scale", tuple(CHECK_IN_CHOICES["pain_scale"])),
+    *(Question(item, "scale", tuple(CHECK_IN_CHOICES["difficulty_levels"]))
+      for item in CHECK_IN_CHOICES["function_items"]),
 )
 _CHECK_IN_OPTION_KEYS = {"trend": "checkin.trend.{}", "new_symptoms": "checkin.symptom.{}",
-                         "followed_advice": "opt.{}"}
+                         "followed_advice": "opt.{}",
+                         **{item: "checkin.difficulty.{}"
+                            for item in CHECK_IN_CHOICES["function_items"]}}
 
 
 @cache
@@ -102,7 +107,8 @@ def check_in() -> Definition:
         translated("checkin.title"),
         (Group("check-in", translated("checkin.title"), CHECK_IN_QUESTIONS, {}),),
         label=lambda q: translated(f"checkin.{q.name}"),
-        option=lambda q, o: translated(_CHECK_IN_OPTION_KEYS[q.name].format(o)))
+        option=lambda q, o: {DEFAULT_LANGUAGE: o} if q.name == "pain_score"
+        else translated(_CHECK_IN_OPTION_KEYS[q.name].format(o)))
 
 
 def _exam_question(name: str) -> Question:

@@ -12,6 +12,7 @@ from services.intake.auth.principal import Principal
 from services.intake.check_ins import service
 from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.pages.access import patient_page
+from services.intake.pages.check_in_scores import SCORE_CHOICES, score_answers
 from services.intake.pages.link_entry import enter_with_link
 from services.intake.pages.rendering import render
 from shared.audit import record_audit
@@ -19,7 +20,8 @@ from shared.clinical_record import CheckInAnswers, NewSymptom, Trend
 
 router = APIRouter(include_in_schema=False)
 Patient = Annotated[Principal, Depends(patient_page)]
-CHOICES = {"trends": [t.value for t in Trend], "symptoms": [s.value for s in NewSymptom]}
+CHOICES = {"trends": [t.value for t in Trend], "symptoms": [s.value for s in NewSymptom],
+           **SCORE_CHOICES}
 
 
 @router.get("/check-in")
@@ -48,7 +50,8 @@ async def submit_check_in(request: Request, session: SessionDep, patient: Patien
             improvement_percent=int(percent) if percent else None,
             new_symptoms=answers.get("new_symptoms", []),
             followed_advice={"yes": True, "no": False}.get(followed),
-            notes=(answers.get("notes") or [""])[0].strip() or None)
+            notes=(answers.get("notes") or [""])[0].strip() or None,
+            **score_answers(answers))
     except (ValidationError, ValueError) as invalid:
         fields = {str(e["loc"][0]) for e in invalid.errors()} \
             if isinstance(invalid, ValidationError) else {"improvement_percent"}
@@ -69,4 +72,5 @@ async def submit_check_in(request: Request, session: SessionDep, patient: Patien
 def _answered(request: Request, given: service.GivenAnswer, status_code: int = 200):
     return render(request, "check_in_answered.html", status_code=status_code,
                   given=given.answers, answered_on=given.authored_at.strftime("%d/%m/%Y %H:%M"),
+                  function_items=SCORE_CHOICES["function_items"],
                   phone=request.app.state.settings.contact_phone)
