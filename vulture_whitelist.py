@@ -26,7 +26,7 @@ _.naming_convention  # SQLAlchemy MetaData
 (BASKETBALL, CRICKET, DANCE, FOOTBALL, GYMNASTICS, HIKING, MILITARY_TRAINING, TENNIS,
  DIRECT_BLOW, PUSHING_OFF, STAIRS, DOWNHILL, UPHILL, HIGH_HEELS, UNEVEN_GROUND, STANDING_LONG,
  HILLS, NEW_SHOES, NEW_SURFACE, RETURN_AFTER_BREAK, SPEED_WORK, MILD, BETTER, FEMALE,
- ULTRASOUND, CT, BONE_SCAN, LIGAMENT_TEAR, CARTILAGE_OR_BONE_BRUISE,
+ ULTRASOUND, CT, BONE_SCAN, LIGAMENT_TEAR, CARTILAGE_OR_BONE_BRUISE, INSIDE, PAINKILLERS,
  OTHER_ABNORMAL)  # shared/clinical_record.py answer options, sent by forms
 (days_ago, days_since_previous_decision, function_stairs, function_stand,
  function_usual_activity, function_walk_indoors, function_walk_outdoors)  # clinical_record
