@@ -1,7 +1,9 @@
 """Every route × every role (and anonymous): allowed or refused exactly as the policy says.
 
 The expected outcomes are written out here, independently of the code's permission table, so
-a mistaken grant in the code fails this test. A route added without a row here fails too.
+a mistaken grant in the code fails this test. A route added without a row here fails too, and
+so does a route or page that no permission of the table (services/intake/auth/permissions.py)
+guards, unless it is listed below as open or authenticated by what it carries.
 """
 
 from __future__ import annotations
@@ -11,18 +13,21 @@ from dataclasses import dataclass
 
 import pytest
 import redis
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from services.intake.app import create_app
+from services.intake.auth.permissions import GRANTS
 from services.triage.service import triage_case
 from shared.clock import utcnow
 from shared.contracts import TriageCase
 from shared.db import make_sync_engine, sync_session
-from shared.models import FollowUp
+from shared.models import FollowUp, Role
 from shared.patient_links import PatientLink, sign_link
 from shared.settings import Settings
 from tests.integration.auth_helpers import bearer, make_user, sign_in
 from tests.integration.helpers import patient_payload, twisted_ankle_history
+from tests.integration.test_page_access import PATIENT_PAGES, STAFF_PAGES
 
 pytestmark = pytest.mark.integration
 
@@ -224,3 +229,62 @@ def test_every_route_of_the_api_is_in_the_policy(world):
     documented = {(method.upper(), path) for path, item in world.client.app.openapi()["paths"]
                   .items() for method in item}
     assert documented == set(POLICY)
+
+
+# Routes and pages that no permission guards: open to everyone, or authenticated by what they
+# carry (a sign-in's password or ticket, a link's token, the SMS webhook's secret, the metrics
+# scraper's token). The link pages take the token, then check the page session as
+# pages/access.py patient_page says (with the permission their module names).
+UNGUARDED = {
+    ("GET", "/health/live"), ("GET", "/health/ready"), ("GET", "/metrics"),
+    ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"),
+    ("POST", "/auth/sign-in"), ("POST", "/auth/sign-in/enrol"),
+    ("POST", "/opt-out"), ("POST", "/sms/inbound"),
+    ("GET", "/sign-in"), ("POST", "/sign-in"), ("POST", "/sign-in/code"),
+    ("POST", "/sign-in/enrol"), ("POST", "/sign-out"), ("GET", "/staff"),
+    ("GET", "/form"), ("POST", "/form"), ("GET", "/check-in"), ("GET", "/opt-out"),
+}
+# Authorised their own way: the FHIR facade (roles and SMART scopes, fhir/access.py), the CDS
+# Hooks services (the EHR's signed JWT), the clinical evidence pages (public documents).
+OWN_AUTHORISATION = ("/fhir", "/cds-services", "/clinical-evidence")
+ROLE_OF = {OWN_PATIENT: Role.PATIENT, FRONT_DESK: Role.FRONT_DESK, CLINICIAN: Role.CLINICIAN,
+           ADMIN: Role.ADMIN}
+
+
+def routes_and_pages(app):
+    for included in app.router.routes:
+        for route in getattr(getattr(included, "original_router", None), "routes", ()):
+            if isinstance(route, APIRoute) and not route.path.startswith(OWN_AUTHORISATION):
+                yield from ((method, route.path, route) for method in route.methods)
+
+
+def permission_of(route: APIRoute):
+    """The permission of the route's `requires`, `staff_page` or `patient_page` dependency."""
+    dependants = [route.dependant]
+    while dependants:
+        dependant = dependants.pop()
+        if (permission := getattr(dependant.call, "permission", None)) is not None:
+            return permission
+        dependants.extend(dependant.dependencies)
+    return None
+
+
+def test_every_route_and_page_is_guarded_by_a_permission_granting_what_the_policy_says():
+    app = create_app(Settings(env="test", secret_key="matrix-secret"))
+    checked = 0
+    for method, path, route in routes_and_pages(app):
+        if (method, path) in UNGUARDED:
+            continue
+        permission = permission_of(route)
+        assert permission is not None, f"{method} {path}: no permission of the table guards it"
+        granted = GRANTS[permission]
+        if (method, path) in POLICY:
+            assert granted == {ROLE_OF[p] for p in POLICY[method, path] if p in ROLE_OF}, \
+                (method, path, permission)
+        elif method == "GET" and path in STAFF_PAGES:
+            assert granted == {Role(r) for r in STAFF_PAGES[path]}, \
+                (path, permission)
+        elif method == "GET" and path in PATIENT_PAGES:
+            assert Role.PATIENT in granted, (path, permission)
+        checked += 1
+    assert checked > len(POLICY)  # the API's routes and the pages

@@ -5,12 +5,11 @@ JSON is FastAPI's 422, and a connection PostgreSQL closed is never used again.""
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from tests.integration.helpers import create_patient, twisted_ankle_history
+from tests.integration.test_staff_accounts import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -82,6 +81,9 @@ def test_the_form_is_documented_with_its_body_and_its_422(client):
 
 
 def test_connections_postgresql_closed_are_not_used_for_the_next_form(client, engine):
+    pooled = []  # every connection the API's pool took back
+    event.listen(client.app.state.engine.sync_engine, "checkin",
+                 lambda dbapi_connection, _record: pooled.append(dbapi_connection))
     patient = create_patient(client)  # the API's pool now holds open connections
     case = client.post("/cases", json=_form(patient)).json()
 
@@ -89,7 +91,8 @@ def test_connections_postgresql_closed_are_not_used_for_the_next_form(client, en
         closed = conn.execute(text(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
-    time.sleep(0.3)  # the API's event loop reads each connection's end meanwhile
+    # The API's event loop reads each connection's end: wait until it has read them all.
+    wait_until(lambda: all(c is None or c.driver_connection.is_closed() for c in pooled))
 
     assert closed >= 1
     assert client.post("/cases", json=_form(patient)).status_code == 201

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -176,13 +175,14 @@ def test_disabling_a_user_ends_their_open_sessions(app_client, engine):
 
 def test_a_session_revoked_by_another_process_ends_within_the_memory_window(app_client,
                                                                              engine):
-    app_client.app.state.signed_in = SignedInCache(seconds=0.3)
+    clock = ManualClock()
+    app_client.app.state.signed_in = SignedInCache(seconds=0.3, timer=clock)
     token = sign_in(app_client, make_user(engine, "clinician").email)
     assert app_client.get("/auth/me", headers=bearer(token)).status_code == 200  # remembered
     with engine.begin() as conn:  # what a sign-out served by another API process writes
         conn.execute(text("UPDATE auth_sessions SET revoked_at = now()"))
 
-    time.sleep(0.4)
+    clock.now += 0.4
 
     assert app_client.get("/auth/me", headers=bearer(token)).status_code == 401
 
@@ -191,3 +191,13 @@ def test_no_credentials_is_401_and_says_to_sign_in(app_client):
     response = app_client.get("/auth/me")
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+class ManualClock:
+    """The memory's clock, moved by the test instead of waited for."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now

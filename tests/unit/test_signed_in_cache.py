@@ -4,27 +4,36 @@ and forgetful on demand."""
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.intake.auth.signed_in_cache import SignedIn, SignedInCache
+from services.intake.auth.schemas import SignedIn
+from services.intake.auth.signed_in_cache import SignedInCache
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
 def signed_in(user_id: uuid.UUID | None = None, expires_in: timedelta = timedelta(hours=8)):
-    return SignedIn(user_id=user_id or uuid.uuid4(), role="clinician",
-                    expires_at=NOW + expires_in)
+    return SignedIn(token="stf_token", user_id=user_id or uuid.uuid4(), role="clinician",
+                    display_name="Dr Example", expires_at=NOW + expires_in)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def test_a_remembered_token_is_known_until_the_memory_lapses():
-    cache = SignedInCache(seconds=0.05)
+    clock = Clock()
+    cache = SignedInCache(seconds=0.05, timer=clock)
     cache.remember("digest", entry := signed_in())
     assert cache.get("digest", NOW) == entry
-    time.sleep(0.08)
+    clock.now += 0.08
     assert cache.get("digest", NOW) is None
 
 
@@ -45,14 +54,15 @@ def test_forgetting_a_user_forgets_every_token_of_theirs_and_no_other():
 
 
 class Lookups:
-    """A lookup that takes a while, counting how often it ran."""
+    """A lookup that runs until `finish` is set, counting how often it ran."""
 
     def __init__(self, result=None, error: Exception | None = None):
         self.result, self.error, self.calls = result, error, 0
+        self.finish = asyncio.Event()
 
     async def __call__(self):
         self.calls += 1
-        await asyncio.sleep(0.02)
+        await self.finish.wait()
         if self.error is not None:
             raise self.error
         return self.result
@@ -62,7 +72,10 @@ def test_requests_missing_one_token_at_once_share_one_lookup_and_the_next_miss_l
     cache, lookup = SignedInCache(), Lookups(result=signed_in())
 
     async def scenario():
-        together = await asyncio.gather(*(cache.look_up_once("d", lookup) for _ in range(20)))
+        waiting = asyncio.gather(*(cache.look_up_once("d", lookup) for _ in range(20)))
+        await asyncio.sleep(0)  # one turn: every request has started and waits on the lookup
+        lookup.finish.set()
+        together = await waiting
         later = await cache.look_up_once("d", lookup)
         return together, later
 
@@ -76,8 +89,11 @@ def test_a_failed_lookup_reaches_every_waiter_and_is_not_remembered():
     cache, lookup = SignedInCache(), Lookups(error=ConnectionError("database away"))
 
     async def scenario():
-        outcomes = await asyncio.gather(*(cache.look_up_once("d", lookup) for _ in range(5)),
-                                        return_exceptions=True)
+        waiting = asyncio.gather(*(cache.look_up_once("d", lookup) for _ in range(5)),
+                                 return_exceptions=True)
+        await asyncio.sleep(0)
+        lookup.finish.set()
+        outcomes = await waiting
         with pytest.raises(ConnectionError):
             await cache.look_up_once("d", lookup)
         return outcomes
@@ -96,6 +112,7 @@ def test_one_waiter_cancelled_does_not_cancel_the_lookup_for_the_others():
         second = asyncio.ensure_future(cache.look_up_once("d", lookup))
         await asyncio.sleep(0)
         first.cancel()
+        lookup.finish.set()
         return await second
 
     assert asyncio.run(scenario()) == lookup.result

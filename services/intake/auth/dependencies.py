@@ -86,27 +86,16 @@ async def _check_csrf(request: Request) -> None:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def _ensure_granted(principal: Principal, permission: Permission) -> Principal:
-    if not is_granted(principal.role, permission):
-        raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            detail=f"Your role ({principal.role.value}) may not do this.")
-    return principal
-
-
-def require(permission: Permission):
-    """A dependency that lets the request through only if the principal's role is granted."""
+def requires(permission: Permission):
+    """The type of a route parameter: who is asking, if their role is granted `permission`
+    (auth/permissions.py). The one way routes are authorised; pages say it as staff_page or
+    patient_page (pages/access.py), which answer with pages instead."""
 
     async def dependency(principal: PrincipalDep) -> Principal:
-        return _ensure_granted(principal, permission)
+        if not is_granted(principal.role, permission):
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                detail=f"Your role ({principal.role.value}) may not do this.")
+        return principal
 
-    return Depends(dependency)
-
-
-async def authorised(request: Request, permission: Permission) -> Principal:
-    """What `requires(permission)` resolves, for the route that resolves it itself
-    (POST /cases, services/intake/cases/router.py says why)."""
-    return _ensure_granted(await get_principal(request), permission)
-
-
-def requires(permission: Permission):
-    return Annotated[Principal, require(permission)]
+    dependency.permission = permission  # tests/integration/test_access_matrix.py reads it
+    return Annotated[Principal, Depends(dependency)]

@@ -25,6 +25,10 @@ class Permission(StrEnum):
     MANAGE_CDS_ISSUERS = "cds_issuers:manage"
     READ_AUDIT = "audit:read"
     SET_UP_ONE_TIME_CODE = "auth:one_time_code"
+    USE_OWN_SESSION = "auth:own_session"
+    READ_DEAD_LETTERS = "dead_letters:read"
+    READ_FOLLOW_UPS = "follow_ups:read"
+    OPT_OUT = "opt_outs:record"
 
 
 GRANTS: dict[Permission, frozenset[Role]] = {
@@ -42,6 +46,15 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_CDS_ISSUERS: frozenset({Role.ADMIN}),
     Permission.READ_AUDIT: frozenset({Role.ADMIN}),
     Permission.SET_UP_ONE_TIME_CODE: frozenset({Role.FRONT_DESK, Role.CLINICIAN, Role.ADMIN}),
+    # Who am I, and signing out: whoever is signed in.
+    Permission.USE_OWN_SESSION: frozenset(Role),
+    # Ids, dates, purposes and reason codes, no clinical detail: a dead triage request is a
+    # case nobody routed, a failed reminder a patient to phone.
+    Permission.READ_DEAD_LETTERS: frozenset({Role.CLINICIAN, Role.ADMIN}),
+    Permission.READ_FOLLOW_UPS: frozenset({Role.CLINICIAN, Role.ADMIN}),
+    # The opt-out page's button, in the page session of an opt-out link. The link itself, in
+    # a message, is a credential of its own (POST /opt-out, opt_outs/router.py).
+    Permission.OPT_OUT: frozenset({Role.PATIENT}),
 }
 
 

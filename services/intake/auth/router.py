@@ -4,7 +4,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from services.intake.auth import second_factor
-from services.intake.auth.dependencies import PrincipalDep, requires
+from services.intake.auth.dependencies import requires
 from services.intake.auth.permissions import Permission
 from services.intake.auth.schemas import (
     CodeRequired,
@@ -20,7 +20,6 @@ from services.intake.auth.sign_in import (
     WRONG_CODE,
     CodeNeeded,
     EnrolmentNeeded,
-    SignedInUser,
     SignInRefused,
     authenticate,
     clock,
@@ -34,6 +33,7 @@ from shared.models import User
 
 router = APIRouter(prefix="/auth", tags=["sign-in"])
 Staff = requires(Permission.SET_UP_ONE_TIME_CODE)
+AnyoneSignedIn = requires(Permission.USE_OWN_SESSION)
 REFUSALS = {401: {"description": "Wrong email or password, or the one-time code is needed "
                                  "(`code_required`)", "model": CodeRequired},
             429: {"description": "Too many failed attempts from this address"}}
@@ -52,7 +52,7 @@ async def sign_in(data: SignIn, request: Request, response: Response, session: S
         ).model_dump(), headers={"Cache-Control": "no-store"})
     except (SignInRefused, CodeNeeded) as refused:
         return _refusal(refused)
-    return await _signed_in(request, response, session, signed_in)
+    return await _signed_in(request, response, signed_in)
 
 
 @router.post("/sign-in/enrol", response_model=SignedIn, responses=REFUSALS)
@@ -63,7 +63,7 @@ async def confirm_enrolment_and_sign_in(data: EnrolmentConfirmation, request: Re
         signed_in = await finish_enrolment(request, session, data.enrolment_token, data.code)
     except (SignInRefused, CodeNeeded) as refused:
         return _refusal(refused)
-    return await _signed_in(request, response, session, signed_in)
+    return await _signed_in(request, response, signed_in)
 
 
 @router.post("/totp", response_model=OneTimeCodeSetup,
@@ -92,22 +92,19 @@ async def confirm_one_time_code(data: OneTimeCode, request: Request, session: Se
 
 @router.post("/sign-out", status_code=status.HTTP_204_NO_CONTENT)
 async def sign_out(request: Request, response: Response, session: SessionDep,
-                   _principal: PrincipalDep) -> None:
+                   _principal: AnyoneSignedIn) -> None:
     await end_session(request, response, session)
 
 
 @router.get("/me", response_model=Me)
-async def me(principal: PrincipalDep) -> Me:
+async def me(principal: AnyoneSignedIn) -> Me:
     return Me(role=principal.role.value, user_id=principal.user_id,
               patient_id=principal.patient_id)
 
 
-async def _signed_in(request: Request, response: Response, session: SessionDep,
-                     signed_in: SignedInUser) -> SignedIn:
+async def _signed_in(request: Request, response: Response, signed_in: SignedIn) -> SignedIn:
     set_session_cookies(request, response, signed_in.token)
-    user = signed_in.user
-    return SignedIn(token=signed_in.token, expires_at=signed_in.session_row.expires_at,
-                    role=user.role, display_name=user.display_name)
+    return signed_in
 
 
 def _refusal(refused: SignInRefused | CodeNeeded) -> JSONResponse:

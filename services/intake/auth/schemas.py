@@ -18,9 +18,15 @@ class SignIn(BaseModel):
 
 
 class SignedIn(BaseModel):
+    """A staff member's open session: what signing in answers, and what each API process
+    remembers of a token for a moment (signed_in_cache.py)."""
+
+    model_config = ConfigDict(frozen=True)
+
     token: str
     token_type: Literal["bearer"] = "bearer"
-    expires_at: datetime
+    expires_at: datetime  # the session's own
+    user_id: uuid.UUID
     role: str
     display_name: str
 

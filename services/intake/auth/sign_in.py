@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fastapi import Request, Response
@@ -22,9 +21,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.intake.auth import rate_limit, second_factor, sessions
 from services.intake.auth.dependencies import CSRF_COOKIE, PATIENT_COOKIE, SESSION_COOKIE
 from services.intake.auth.passwords import verify_password
+from services.intake.auth.schemas import SignedIn
 from services.intake.auth.second_factor import Enrolment, InvalidTicket
 from shared.clock import utcnow
-from shared.models import AuthSession, User
+from shared.models import User
 
 SESSION_LIFETIME = timedelta(hours=12)
 WRONG_CREDENTIALS = "Email or password is incorrect."
@@ -59,13 +59,6 @@ class EnrolmentNeeded(Exception):
         self.message, self.ticket, self.enrolment = ENROL_NEEDED, ticket, enrolment
 
 
-@dataclass(frozen=True)
-class SignedInUser:
-    user: User
-    token: str
-    session_row: AuthSession
-
-
 def clock(request: Request) -> Callable[[], datetime]:
     """The clock of the sign-in limits and one-time codes; tests set `app.state.clock`."""
     return getattr(request.app.state, "clock", utcnow)
@@ -89,7 +82,7 @@ async def _count_failure(request: Request, email: str, now: datetime) -> None:
 
 
 async def authenticate(request: Request, session: AsyncSession, email: str, password: str,
-                       code: str | None = None) -> SignedInUser:
+                       code: str | None = None) -> SignedIn:
     """Checks the password (and code) under the sign-in limits and opens a session (the caller
     commits). Raises SignInRefused, CodeNeeded or EnrolmentNeeded."""
     now = clock(request)()
@@ -104,7 +97,7 @@ async def authenticate(request: Request, session: AsyncSession, email: str, pass
 
 
 async def continue_with_code(request: Request, session: AsyncSession, ticket: str,
-                             code: str) -> SignedInUser:
+                             code: str) -> SignedIn:
     """The sign-in page's code step: the ticket stands for the password already checked."""
     now = clock(request)()
     user = await _ticket_user(request, session, ticket, second_factor.CODE_STEP, now)
@@ -113,7 +106,7 @@ async def continue_with_code(request: Request, session: AsyncSession, ticket: st
 
 
 async def finish_enrolment(request: Request, session: AsyncSession, ticket: str,
-                           code: str) -> SignedInUser:
+                           code: str) -> SignedIn:
     """An admin's first sign-in: the first code from the new secret confirms it."""
     now = clock(request)()
     user = await _ticket_user(request, session, ticket, second_factor.ENROL_STEP, now)
@@ -126,7 +119,7 @@ async def finish_enrolment(request: Request, session: AsyncSession, ticket: str,
 
 
 async def _second_step(request: Request, session: AsyncSession, user: User, code: str | None,
-                       now: datetime) -> SignedInUser:
+                       now: datetime) -> SignedIn:
     key = _secret_key(request)
     if second_factor.requires_code(user):
         ticket = second_factor.issue_ticket(key, user, second_factor.CODE_STEP, now)
@@ -143,10 +136,11 @@ async def _second_step(request: Request, session: AsyncSession, user: User, code
     return await _open(request, session, user)
 
 
-async def _open(request: Request, session: AsyncSession, user: User) -> SignedInUser:
+async def _open(request: Request, session: AsyncSession, user: User) -> SignedIn:
     await rate_limit.clear_pair(request.app.state.redis, user.email, _address(request))
     token, row = await sessions.open_session(session, user, utcnow(), SESSION_LIFETIME)
-    return SignedInUser(user=user, token=token, session_row=row)
+    return SignedIn(token=token, expires_at=row.expires_at, user_id=user.id, role=user.role,
+                    display_name=user.display_name)
 
 
 async def _ticket_user(request: Request, session: AsyncSession, ticket: str, step: str,

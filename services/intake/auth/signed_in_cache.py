@@ -11,27 +11,23 @@ API processes stop accepting them within MEMORY_SECONDS.
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from cachetools import TTLCache
+
+from services.intake.auth.schemas import SignedIn
 
 MEMORY_SECONDS = 1.0
 MAX_TOKENS = 10_000
 
 
-@dataclass(frozen=True)
-class SignedIn:
-    user_id: uuid.UUID
-    role: str
-    expires_at: datetime  # the session's own expiry
-
-
 class SignedInCache:
-    def __init__(self, seconds: float = MEMORY_SECONDS, size: int = MAX_TOKENS):
-        self._entries: TTLCache[str, SignedIn] = TTLCache(size, seconds)
+    def __init__(self, seconds: float = MEMORY_SECONDS, size: int = MAX_TOKENS,
+                 timer: Callable[[], float] = time.monotonic):
+        self._entries: TTLCache[str, SignedIn] = TTLCache(size, seconds, timer)
         self._pending: dict[str, asyncio.Future[SignedIn | None]] = {}
 
     def get(self, token_digest: str, now: datetime) -> SignedIn | None:

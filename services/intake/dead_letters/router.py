@@ -1,6 +1,6 @@
 """Dead letters for staff: task messages the workers gave up on (shared/dead_letters.py).
 
-Clinicians and admins may read them: a dead triage request means a case nobody has routed.
+Who may read them: Permission.READ_DEAD_LETTERS (a dead triage request is a case nobody routed).
 Rows hold ids, error types and fixed descriptions only, never patient data.
 """
 
@@ -10,16 +10,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlmodel import col, select
 
-from services.intake.auth.dependencies import PrincipalDep
+from services.intake.auth.dependencies import requires
+from services.intake.auth.permissions import Permission
 from services.intake.dependencies import SessionDep
-from shared.models import DeadLetter, Role
+from shared.models import DeadLetter
 
 router = APIRouter(prefix="/dead-letters", tags=["operations"])
-READERS = frozenset({Role.CLINICIAN, Role.ADMIN})
 
 
 class DeadLetterPublic(BaseModel):
@@ -38,12 +38,10 @@ class DeadLetterList(BaseModel):
 
 
 @router.get("", response_model=DeadLetterList)
-async def list_dead_letters(session: SessionDep, principal: PrincipalDep,
+async def list_dead_letters(session: SessionDep,
+                            _reader: requires(Permission.READ_DEAD_LETTERS),
                             limit: int = Query(100, ge=1, le=500)) -> DeadLetterList:
     """The most recent dead letters first."""
-    if principal.role not in READERS:
-        raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            detail=f"Your role ({principal.role.value}) may not do this.")
     query = select(DeadLetter).order_by(col(DeadLetter.last_failed_at).desc()).limit(limit)
     rows = (await session.exec(query)).all()
     return DeadLetterList(items=[DeadLetterPublic.model_validate(r, from_attributes=True)

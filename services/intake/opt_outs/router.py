@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import select
 
 from services.intake.auth.link_sessions import link_of_page_token
+from services.intake.auth.permissions import Permission
 from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.pages.access import PageRefused, patient_page
 from services.intake.pages.link_entry import enter_with_link, link_refused
@@ -72,7 +73,7 @@ async def _one_click_link(request: Request, token: str) -> PatientLink:
 async def _session_link(request: Request) -> PatientLink:
     """The opt-out link whose page session this browser holds (on a POST, with its CSRF
     token: patient_page checks it)."""
-    link = (await patient_page(request)).link
+    link = (await patient_page(Permission.OPT_OUT)(request)).link
     if link is None or link.purpose != opt_outs.OPT_OUT_PURPOSE:
         raise PageRefused(status.HTTP_401_UNAUTHORIZED, "error.link_needed")
     return link
@@ -82,7 +83,6 @@ async def _opt_out(session, link: PatientLink, channel: str, request_id: str) ->
     await session.execute(opt_outs.add_opt_out(link.patient_id, channel, "link", utcnow()))
     record_audit(session, Actor(id=f"patient:{link.patient_id}", role="patient"), "opt_out",
                  "Patient", link.patient_id, patient_id=link.patient_id, request_id=request_id)
-    await session.commit()
 
 
 async def _patients_language(session, patient_id: uuid.UUID) -> str | None:
@@ -168,5 +168,4 @@ async def inbound_sms(data: InboundSms, request: Request, session: SessionDep,
         await session.execute(opt_outs.add_opt_out(patient_id, "sms", "sms_reply", utcnow()))
         record_audit(session, Actor(id="provider:sms", role="system"), "opt_out", "Patient",
                      patient_id, patient_id=patient_id, request_id=request_id)
-    await session.commit()
     return OptedOut(opted_out=len(patient_ids))

@@ -3,7 +3,6 @@ answers a missing sign-in with a redirect to the sign-in page and a refusal with
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from urllib.parse import quote
 
 from fastapi import HTTPException, Request, status
@@ -59,28 +58,34 @@ async def optional_principal(request: Request) -> Principal | None:
         raise PageRefused(refused.status_code, str(refused.detail)) from None
 
 
-def staff_page(permission: Permission | None = None, roles: Iterable[Role] = ()):
-    """A dependency: a signed-in staff member whose role is granted the permission (or is one
-    of `roles`)."""
-    allowed_roles = frozenset(roles)
+def staff_page(permission: Permission):
+    """A dependency: a signed-in staff member whose role is granted `permission`; anyone else
+    is sent to sign in, or refused with a page."""
 
     async def dependency(request: Request) -> Principal:
         principal = await optional_principal(request)
         if principal is None or principal.is_patient:
             raise SignInNeeded(request.url.path)
-        granted = is_granted(principal.role, permission) if permission else \
-            principal.role in allowed_roles
-        if not granted:
+        if not is_granted(principal.role, permission):
             raise PageRefused(status.HTTP_403_FORBIDDEN,
                               f"Your role ({principal.role.value}) may not open this page.",
                               principal)
         return principal
 
+    dependency.permission = permission  # tests/integration/test_access_matrix.py reads it
     return dependency
 
 
-async def patient_page(request: Request) -> Principal:
-    principal = await optional_principal(request)
-    if principal is None or not principal.is_patient:
-        raise PageRefused(status.HTTP_401_UNAUTHORIZED, "error.link_needed")
-    return principal
+def patient_page(permission: Permission):
+    """A dependency: a patient whose link's page session reached the page (`permission` must
+    be granted to patients); anyone else gets the page that asks for the link again."""
+
+    async def dependency(request: Request) -> Principal:
+        principal = await optional_principal(request)
+        if principal is None or not principal.is_patient:
+            raise PageRefused(status.HTTP_401_UNAUTHORIZED, "error.link_needed")
+        return principal
+
+    assert is_granted(Role.PATIENT, permission), permission
+    dependency.permission = permission
+    return dependency

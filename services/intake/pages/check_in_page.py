@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 from pydantic import ValidationError
 
+from services.intake.auth.permissions import Permission
 from services.intake.auth.principal import Principal
 from services.intake.check_ins import service
 from services.intake.dependencies import RequestIdDep, SessionDep
@@ -19,7 +20,8 @@ from shared.audit import record_audit
 from shared.clinical_record import CheckInAnswers, NewSymptom, Trend
 
 router = APIRouter(include_in_schema=False)
-Patient = Annotated[Principal, Depends(patient_page)]
+check_in_page_session = patient_page(Permission.ANSWER_CHECK_IN)
+Patient = Annotated[Principal, Depends(check_in_page_session)]
 CHOICES = {"trends": [t.value for t in Trend], "symptoms": [s.value for s in NewSymptom],
            **SCORE_CHOICES}
 
@@ -28,7 +30,7 @@ CHOICES = {"trends": [t.value for t in Trend], "symptoms": [s.value for s in New
 async def check_in_page(request: Request, session: SessionDep, token: str | None = None):
     if token:
         return await enter_with_link(request, token)
-    patient = await patient_page(request)
+    patient = await check_in_page_session(request)
     link = await service.case_of_link(session, patient)  # not a check-in link: 404 page
     given = await service.given_answer(session, link)
     if given is not None:

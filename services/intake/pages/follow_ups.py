@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import col, select
 
+from services.intake.auth.permissions import Permission
 from services.intake.auth.principal import Principal
 from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.pages.access import staff_page
@@ -21,8 +22,7 @@ from shared.audit import record_audit
 from shared.models import Case, FollowUp, FollowUpStatus, Role
 
 router = APIRouter(include_in_schema=False)
-READERS = (Role.CLINICIAN, Role.ADMIN)
-Reader = Annotated[Principal, Depends(staff_page(roles=READERS))]
+Reader = Annotated[Principal, Depends(staff_page(Permission.READ_FOLLOW_UPS))]
 LIMIT = 100
 
 

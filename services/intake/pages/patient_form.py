@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import RedirectResponse
 
 from services.intake.auth.link_sessions import PATIENT_COOKIE
+from services.intake.auth.permissions import Permission
 from services.intake.auth.principal import Principal, ensure_may_access_patient
 from services.intake.cases import service as cases
 from services.intake.cases.schemas import IntakeSubmission
@@ -24,14 +25,15 @@ from shared.clock import utcnow
 from shared.patient_links import InvalidLink, read_link_session
 
 router = APIRouter(include_in_schema=False)
-Patient = Annotated[Principal, Depends(patient_page)]
+form_page_session = patient_page(Permission.SUBMIT_INTAKE)
+Patient = Annotated[Principal, Depends(patient_page(Permission.READ_CASE))]
 
 
 @router.get("/form")
 async def form_page(request: Request, token: str | None = None):
     if token:
         return await enter_with_link(request, token)
-    patient = await patient_page(request)
+    patient = await form_page_session(request)
     return _form(request, patient, answers={}, errors={})
 
 
@@ -41,7 +43,7 @@ async def submit_form(request: Request, session: SessionDep, request_id: Request
     answers = {key: [str(v) for v in form.getlist(key)] for key in form
                if key != "csrf_token"}
     try:  # who is asking is read from PostgreSQL too (a revoked link), so inside the try
-        patient = await patient_page(request)
+        patient = await form_page_session(request)
         result = read_answers(answers)
         if result.history is None:
             return _form(request, patient, answers, result.errors,
