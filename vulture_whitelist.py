@@ -55,5 +55,3 @@ count_admins  # services/intake/users/service.py: the intake renovation deletes 
 authorised  # services/intake/auth/dependencies.py: becomes the one authorisation name
 (urgency_label, BeforeCommit, DATA_ABSENT_REASON_SYSTEM, fhir_openapi, absent_answer,
  moved_from)  # services/intake: for the intake renovation to delete or use
-schedule_follow_ups  # services/notify/service.py: goes when the notify task calls the service
-DecisionOutcome  # shared/contracts.py: read by notify once its task calls the service

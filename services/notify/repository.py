@@ -6,11 +6,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import TypeAdapter
 from sqlalchemy import JSON, bindparam, func, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
 from services.notify.schedule import PlannedFollowUp
+from shared.contracts import DecisionOutcome, StoredFollowUpStep
 from shared.models import (
     Case,
     ChannelOptOut,
@@ -33,14 +35,19 @@ class RoutedDecision:
     case_id: uuid.UUID
     urgency: str
     decided_at: datetime
-    follow_up_plan: list[dict]
+    follow_up_plan: tuple[StoredFollowUpStep, ...]
     patient_timezone: str
 
+
+# Only the plan of the stored outcome (shared/contracts.py DecisionOutcome), read as the contract
+# types it.
+_PLAN_FIELD = "follow_up_plan"
+_PLAN = TypeAdapter(DecisionOutcome.model_fields[_PLAN_FIELD].annotation)
 
 ROUTED_DECISION = (
     select(TriageDecision.id, TriageDecision.case_id, TriageDecision.urgency,
            TriageDecision.decided_at,
-           TriageDecision.outcome["follow_up_plan"].label("follow_up_plan"),
+           TriageDecision.outcome[_PLAN_FIELD].label("follow_up_plan"),
            Patient.timezone)
     .join(Case, col(Case.id) == col(TriageDecision.case_id))
     .join(Patient, col(Patient.id) == col(Case.patient_id))
@@ -53,7 +60,8 @@ def routed_decision(session: Session, decision_id: uuid.UUID) -> RoutedDecision 
     if row is None:
         return None
     return RoutedDecision(id=row.id, case_id=row.case_id, urgency=row.urgency,
-                          decided_at=row.decided_at, follow_up_plan=row.follow_up_plan or [],
+                          decided_at=row.decided_at,
+                          follow_up_plan=_PLAN.validate_python(row.follow_up_plan or ()),
                           patient_timezone=row.timezone)
 
 

@@ -6,9 +6,12 @@ wall clock, so they follow daylight-saving changes in the patient's zone.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from shared.contracts import StoredFollowUpStep
 
 
 @dataclass(frozen=True)
@@ -24,14 +27,15 @@ class PlannedFollowUp:
 STAFF_KINDS = frozenset({"staff_alert"})
 
 
-def plan_follow_ups(decided_at: datetime, plan: list[dict]) -> list[PlannedFollowUp]:
+def plan_follow_ups(decided_at: datetime,
+                    plan: Iterable[StoredFollowUpStep]) -> list[PlannedFollowUp]:
     """The patient-facing steps of the engine's follow-up plan ("after N days: purpose") as due
     dates from the decision. A step keeps its position in the plan as its number."""
     return [
-        PlannedFollowUp(step=i, kind=item.get("kind", "check_in"), purpose=item["purpose"],
-                        due_at=decided_at + timedelta(days=item["after_days"]))
+        PlannedFollowUp(step=i, kind=item.kind, purpose=item.purpose,
+                        due_at=decided_at + timedelta(days=item.after_days))
         for i, item in enumerate(plan)
-        if item.get("kind", "check_in") not in STAFF_KINDS
+        if item.kind not in STAFF_KINDS
     ]
 
 

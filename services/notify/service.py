@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from services.notify import repository
+from services.notify import repository, staff_alerts
 from services.notify.channels.base import Channel, DeliveryError
 from services.notify.contact import Route, choose_routes
 from services.notify.messages import render
@@ -59,12 +59,21 @@ class Outcome(StrEnum):
     DEFERRED = "deferred"  # due inside the patient's quiet hours: moved to their end
 
 
-def schedule_follow_ups(session: Session, message: CaseRouted, config: NotifyConfig) -> int:
+@dataclass(frozen=True)
+class Routed:
+    follow_ups: int  # reminders scheduled (0 when the message was seen before)
+    alert_now: bool  # an emergency: staff alerts go out now, not at the next dispatch
+
+
+def case_routed(session: Session, message: CaseRouted, config: NotifyConfig,
+                now: datetime) -> Routed:
+    """The routed decision's follow-ups as reminders, and the staff alert of an emergency."""
     decision = repository.routed_decision(session, message.decision_id)
     if decision is None:
         log.warning("case routed with unknown decision %s; dropped", message.decision_id)
-        return 0
-    return schedule_for(session, decision, config)
+        return Routed(0, alert_now=False)
+    created = schedule_for(session, decision, config)
+    return Routed(created, alert_now=staff_alerts.alert_if_emergency(session, decision, now))
 
 
 def schedule_for(session: Session, decision: RoutedDecision, config: NotifyConfig) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from services.notify import dispatcher, repository, service, staff_alerts
+from services.notify import dispatcher, service, staff_alerts
 from services.notify.service import NotifyConfig
 from services.notify.worker import DISPATCH_TASK, app, engine
 from shared.clock import utcnow
@@ -21,16 +21,11 @@ log = logging.getLogger("notify.tasks")
 @app.task(name=CaseRouted.task_name, **TRANSIENT_RETRY)
 def case_routed(**payload) -> None:
     message = CaseRouted.model_validate(payload)
-    config = NotifyConfig.from_settings(get_settings())
     with sync_session(engine()) as session, session.begin():
-        decision = repository.routed_decision(session, message.decision_id)
-        if decision is None:
-            log.warning("case routed with unknown decision %s; dropped", message.decision_id)
-            return
-        created = service.schedule_for(session, decision, config)
-        alerted = staff_alerts.alert_if_emergency(session, decision, utcnow())
-    log.info("case %s: %d follow-ups scheduled", message.case_id, created)
-    if alerted:  # an emergency alert goes out now, not at the next dispatch
+        routed = service.case_routed(session, message, NotifyConfig.from_settings(get_settings()),
+                                     utcnow())
+    log.info("case %s: %d follow-ups scheduled", message.case_id, routed.follow_ups)
+    if routed.alert_now:
         _send_staff_alerts()
 
 

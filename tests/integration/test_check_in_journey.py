@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from services.notify.dispatcher import dispatch_due, open_channels
-from services.notify.service import NotifyConfig, schedule_follow_ups
+from services.notify.service import NotifyConfig, case_routed
 from services.triage.service import triage_case
 from shared.clock import utcnow
 from shared.contracts import CaseRouted, TriageCase
@@ -49,9 +49,8 @@ class Clinic:
 
     def plan_follow_ups(self, decision) -> None:
         with sync_session(self.engine) as session, session.begin():
-            schedule_follow_ups(session, CaseRouted(message_id=uuid.uuid4(),
-                                                    case_id=decision.case_id,
-                                                    decision_id=decision.id), self.config)
+            case_routed(session, CaseRouted(message_id=uuid.uuid4(), case_id=decision.case_id,
+                                            decision_id=decision.id), self.config, utcnow())
 
     def dispatch(self, now) -> None:
         with open_channels(self.settings) as channels:

@@ -14,7 +14,8 @@ from sqlalchemy import text
 from services.intake.app import create_app
 from services.notify import repository
 from services.notify.dispatcher import dispatch_due, open_channels
-from services.notify.service import NotifyConfig, Outcome, schedule_follow_ups
+from services.notify.service import NotifyConfig, Outcome, case_routed
+from shared.clock import utcnow
 from shared.contracts import CaseRouted
 from shared.db import sync_session
 from shared.patient_links import ExpiredLink, InvalidLink, read_link
@@ -178,9 +179,9 @@ def test_a_reminder_due_at_three_local_goes_at_eight_local_across_the_spring_dst
     decision = add_decision(engine, patient, datetime(2026, 3, 28, 2, tzinfo=UTC),
                             [{"after_days": 1, "purpose": "check in"}])
     with sync_session(engine) as session, session.begin():
-        schedule_follow_ups(session, CaseRouted(message_id=decision.id, case_id=decision.case_id,
-                                                decision_id=decision.id),
-                            NotifyConfig.from_settings(notify_settings))
+        case_routed(session, CaseRouted(message_id=decision.id, case_id=decision.case_id,
+                                        decision_id=decision.id),
+                    NotifyConfig.from_settings(notify_settings), utcnow())
     with engine.connect() as conn:
         row = conn.execute(text("SELECT due_at, next_attempt_at FROM follow_ups")).one()
     assert row.due_at == datetime(2026, 3, 29, 2, tzinfo=UTC)  # 03:00 BST

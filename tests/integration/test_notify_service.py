@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from services.notify.channels.email import EmailChannel
 from services.notify.dispatcher import dispatch_due
-from services.notify.service import NotifyConfig, Outcome, schedule_follow_ups, stop_follow_ups
+from services.notify.service import NotifyConfig, Outcome, case_routed, stop_follow_ups
 from services.triage.service import triage_case
 from shared.clock import utcnow
 from shared.contracts import CaseClosed, CaseRouted, TriageCase
@@ -45,8 +45,8 @@ def routed_message(decision) -> CaseRouted:
 
 def schedule(engine, decision, settings) -> int:
     with sync_session(engine) as session, session.begin():
-        return schedule_follow_ups(session, routed_message(decision),
-                                   NotifyConfig.from_settings(settings))
+        return case_routed(session, routed_message(decision),
+                           NotifyConfig.from_settings(settings), utcnow()).follow_ups
 
 
 def dispatch(engine, settings, at_offset: timedelta) -> int:

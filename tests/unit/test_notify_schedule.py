@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.notify.schedule import QuietHours, first_allowed, patient_zone, plan_follow_ups
+from shared.contracts import StoredFollowUpStep
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -90,8 +91,8 @@ def test_an_unknown_zone_falls_back_to_the_clinics():
 
 def test_each_step_of_the_plan_falls_due_its_days_after_the_decision():
     decided = datetime(2026, 3, 1, 10, tzinfo=UTC)
-    plan = [{"after_days": 7, "purpose": "one week"}, {"after_days": 21, "purpose": "three",
-                                                        "kind": "reassess"}]
+    plan = [StoredFollowUpStep(after_days=7, purpose="one week"),
+            StoredFollowUpStep(after_days=21, purpose="three", kind="reassess")]
 
     planned = plan_follow_ups(decided, plan)
 
@@ -101,8 +102,9 @@ def test_each_step_of_the_plan_falls_due_its_days_after_the_decision():
 
 def test_staff_alert_steps_of_a_plan_never_become_patient_reminders():
     decided = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
-    plan = [{"after_days": 0, "purpose": "alert the clinician on duty", "kind": "staff_alert"},
-            {"after_days": 1, "purpose": "next-day check", "kind": "check_in"}]
+    plan = [StoredFollowUpStep(after_days=0, purpose="alert the clinician on duty",
+                               kind="staff_alert"),
+            StoredFollowUpStep(after_days=1, purpose="next-day check", kind="check_in")]
 
     planned = plan_follow_ups(decided, plan)
 
