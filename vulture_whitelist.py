@@ -43,6 +43,9 @@ _.naming_convention  # SQLAlchemy MetaData
 (last_attempt_at, outbox_messages, auth_sessions, idempotency_keys_deleted,
  improvements)  # dataclass results logged with asdict/astuple
 
+# Read by the Jinja templates of the staff pages.
+course_text  # services/intake/pages/recovery_chart.py, templates/_recovery.html
+
 # Used by the tests only, and kept for them.
 process_alive  # clinic_cli/embedded.py: tests check the embedded servers stopped
 LINKED_FROM_MESSAGES  # shared/public_paths.py: every page a message links to exists
