@@ -58,11 +58,15 @@ def system_processes(env: dict[str, str], api_port: int) -> list[ProcessSpec]:
     """
     process_env = {
         "CLINIC_PUBLIC_URL": f"http://127.0.0.1:{api_port}",
+        # One metrics folder for every process on this machine: the API's /metrics shows
+        # them all (shared/observability/metrics.py), emptied here so no run adds to the last.
+        "PROMETHEUS_MULTIPROC_DIR": str(_data_dir(env) / "metrics"),
         **env,
         # Children write through a pipe; unbuffered output keeps the prefixed log in real time.
         "PYTHONUNBUFFERED": "1",
     }
     schedule_file = _data_dir(process_env) / "celerybeat-schedule"
+    _fresh_metrics_dir(Path(process_env["PROMETHEUS_MULTIPROC_DIR"]))
     commands = {
         # --no-proxy-headers: the app believes X-Forwarded-For only from the proxies named in
         # CLINIC_TRUSTED_PROXIES (uvicorn's own default believes any local caller).
@@ -85,3 +89,10 @@ def system_processes(env: dict[str, str], api_port: int) -> list[ProcessSpec]:
 
 def _data_dir(env: dict[str, str]) -> Path:
     return REPO_ROOT / env.get("CLINIC_DATA_DIR", DEFAULT_DATA_DIR)
+
+
+def _fresh_metrics_dir(path: Path) -> None:
+    """Samples a previous run left would be added to this run's, and a process id reused."""
+    path.mkdir(parents=True, exist_ok=True)
+    for leftover in path.glob("*.db"):
+        leftover.unlink(missing_ok=True)

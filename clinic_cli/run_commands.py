@@ -141,6 +141,8 @@ def _environment(data_dir: Path, redis_port: int) -> tuple[
         servers.append(redis.spec)
         env["REDIS_URL"] = redis.url  # with the server's password: every process reads it
     env.setdefault("CLINIC_SECRET_KEY", _local_secret_key(data_dir / "secret_key"))
+    # /metrics asks for it: `curl -H "Authorization: Bearer $(cat .data/metrics_token)"`.
+    env.setdefault("CLINIC_METRICS_TOKEN", embedded.kept_secret(data_dir / "metrics_token"))
     return env, postgres, servers
 
 
@@ -183,6 +185,7 @@ clinic: the ankle clinic is running (Ctrl-C stops everything)
   Mail folder  {mail}
   Data         {env['CLINIC_DATA_DIR']}
   Check        curl -s {base}/health/ready
+  Metrics      curl -s -H "Authorization: Bearer $(cat {env['CLINIC_DATA_DIR']}/metrics_token)" {base}/metrics
   Try a case   the requests under "Set up" in README.md
 """
     )

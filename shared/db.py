@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.observability.tracing import instrument_engine
 from shared.settings import Settings, get_settings
 
 
@@ -43,6 +44,7 @@ _IDLE_SINCE = "clinic_idle_since"
 def make_sync_engine(settings: Settings, **kwargs) -> Engine:
     engine = create_engine(sync_url(settings.database_url), **COMMON_OPTIONS, **kwargs)
     _check_on_checkout(engine, closed=lambda dbapi_connection: dbapi_connection.closed)
+    instrument_engine(engine)  # query spans when this process traces
     return engine
 
 
@@ -61,6 +63,7 @@ def make_async_engine(settings: Settings) -> AsyncEngine:
     _check_on_checkout(engine.sync_engine,
                        closed=lambda dbapi_connection: dbapi_connection.driver_connection
                        .is_closed())
+    instrument_engine(engine)
     return engine
 
 

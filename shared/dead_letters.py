@@ -31,6 +31,7 @@ from shared.clock import utcnow
 from shared.contracts import MESSAGE_TYPES
 from shared.db import make_sync_engine
 from shared.models import DeadLetter
+from shared.observability.metrics import DEAD_LETTERED
 from shared.settings import get_settings
 
 log = logging.getLogger("dead_letters")
@@ -94,6 +95,7 @@ class _Tracker:
                       type(exc).__name__)
             return
         self.forget(message_id)
+        DEAD_LETTERED.labels(task_name).inc()
         log.error("dead-lettered %s %s after %d attempts: %s", task_name, message_id, attempts,
                   error_type)
 

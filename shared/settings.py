@@ -112,6 +112,22 @@ class Settings(BaseSettings):
     cds_hooks_base_url: str | None = None
     cds_fetch_timeout_seconds: float = Field(5.0, gt=0, le=60)
 
+    # Observability (shared/observability). Log lines as JSON objects or readable text; the
+    # bearer token /metrics asks for (unset: /metrics refuses every scrape); the port a relay or
+    # worker serves its own metrics on, where it shares no metrics folder with an API process
+    # (Kubernetes pods; unset under `clinic run`, where the API's /metrics shows every process).
+    log_format: Literal["text", "json"] = "text"
+    metrics_token: str | None = None
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    # Read by the libraries themselves, from the environment, before any setting is built;
+    # declared here so that deployments are checked against them like every other variable.
+    # prometheus_client's multiprocess folder (shared/observability/metrics.py) and the
+    # OpenTelemetry collector traces are exported to (none: no export).
+    prometheus_multiproc_dir: Path | None = Field(
+        None, validation_alias="PROMETHEUS_MULTIPROC_DIR")
+    otel_exporter_otlp_endpoint: str | None = Field(
+        None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _proxy_addresses(cls, value: object) -> object:

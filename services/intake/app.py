@@ -28,15 +28,18 @@ from services.intake.fhir.router import router as fhir_router
 from services.intake.fhir.smart.router import router as smart_router
 from services.intake.idempotency import install_idempotency
 from services.intake.input_guard import InputGuard
+from services.intake.metrics_router import router as metrics_router
 from services.intake.opt_outs.router import router as opt_outs_router
 from services.intake.pages import install_pages
 from services.intake.patients.router import router as patients_router
 from services.intake.queues.router import router as queues_router
+from services.intake.request_metrics import RequestMetrics
 from services.intake.security_headers import SecurityHeaders
 from services.intake.users.router import router as users_router
 from shared.db import async_session_factory, make_async_engine
 from shared.logging import configure_logging
 from shared.memory import set_aside_startup_objects
+from shared.observability import log_format, tracing
 from shared.settings import Settings, get_settings
 
 # Matched in this order, each router's routes in turn: the pre-visit form, the most frequent
@@ -52,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         configure_logging()
+        log_format.apply("intake", settings.log_format)
         app.state.engine = make_async_engine(settings)
         app.state.session_factory = async_session_factory(app.state.engine)
         app.state.redis = Redis.from_url(settings.redis_url, socket_timeout=2,
@@ -80,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_credentials=True, allow_methods=["GET", "POST", "PATCH"],
                            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token"])
     install_error_handlers(app)
+    app.include_router(metrics_router)
     # FHIR last: its catch-all answers any other /fhir path with an OperationOutcome.
     for router in (*ROUTERS, dead_letters_router, cds_hooks_router, cds_issuers_router,
                    clinical_evidence_router, smart_router, fhir_router):
@@ -92,6 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # every answer including refusals, then the size limit before anything reads a body.
     app.add_middleware(BodyLimit, json_bytes=settings.max_json_body_bytes,
                        form_bytes=settings.max_form_body_bytes)
+    app.add_middleware(RequestMetrics)  # inside SecurityHeaders, which sets the request id
     app.add_middleware(SecurityHeaders, production=settings.env == "production")
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    tracing.configure("intake")
+    tracing.instrument_api(app)  # the server span wraps everything above
     return app

@@ -24,6 +24,7 @@ from services.notify import service
 from services.notify.channels.base import Channel
 from services.notify.channels.email import EmailChannel
 from services.notify.channels.sms import SmsChannel
+from services.notify.channels.traced import TracedChannel
 from services.notify.service import NotifyConfig, Outcome
 from shared.db import sync_session
 from shared.settings import Settings
@@ -39,7 +40,7 @@ def open_channels(settings: Settings) -> Iterator[dict[str, Channel]]:
     if settings.sms_endpoint:
         channels["sms"] = SmsChannel(settings)
     try:
-        yield channels
+        yield {name: TracedChannel(channel) for name, channel in channels.items()}
     finally:
         for channel in channels.values():
             channel.close()

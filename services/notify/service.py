@@ -25,6 +25,7 @@ from services.notify.schedule import QuietHours, first_allowed, patient_zone, pl
 from shared.audit import SYSTEM_NOTIFY, record_audit
 from shared.contracts import CaseClosed, CaseRouted
 from shared.models import Delivery, DeliveryStatus, FollowUp, FollowUpStatus, Patient
+from shared.observability.metrics import observe_reminder
 from shared.opt_outs import OPT_OUT_PURPOSE
 from shared.patient_links import PatientLink, sign_link
 from shared.public_paths import CHECK_IN, OPT_OUT, PublicPath
@@ -116,6 +117,7 @@ def deliver_due(session: Session, channels: dict[str, Channel], config: NotifyCo
             break
         _record(session, due, deliveries)
         batch.outcomes[outcome] += 1
+        observe_reminder(outcome, [(d.channel, d.status) for d in deliveries])
     return batch
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from shared import heartbeats, worker_checks
 from shared.db import ProcessEngine
 from shared.messaging import make_celery
+from shared.observability import celery_process
 from shared.settings import get_settings
 
 DISPATCH_TASK = "notify.followups.dispatch_due"
@@ -35,5 +36,6 @@ app.conf.beat_schedule = {
 worker_checks.install(app)
 # The worker beats as "notify", `celery beat` as "scheduler" (shared/heartbeats.py).
 heartbeats.install(app)
+celery_process.install(app)  # metrics, traces, log format (shared/observability)
 # Each pool child builds its own connection pool on first use.
 engine = ProcessEngine()

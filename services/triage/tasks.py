@@ -9,6 +9,7 @@ from services.triage.worker import app, engine
 from shared.clock import utcnow
 from shared.contracts import TriageCase
 from shared.messaging import TRANSIENT_RETRY
+from shared.observability.metrics import OUTBOX_CREATED_AT, observe_submit_to_routed
 
 log = logging.getLogger("triage.tasks")
 
@@ -17,6 +18,8 @@ def evaluate_case(**payload) -> None:
     message = TriageCase.model_validate(payload)
     with engine().begin() as connection:
         decision = triage_case(connection, message, utcnow())
+    if decision is not None and message.reason == "intake_submitted":
+        observe_submit_to_routed(evaluate_case.request.get(OUTBOX_CREATED_AT), utcnow())
     if decision is not None:
         log.info("case %s routed to %s (%s) by decision %s", message.case_id, decision.queue,
                  decision.urgency, decision.id)

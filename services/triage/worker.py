@@ -9,11 +9,13 @@ from shared import heartbeats, worker_checks
 from shared.db import ProcessEngine
 from shared.memory import set_aside_startup_objects
 from shared.messaging import make_celery
+from shared.observability import celery_process
 from shared.settings import get_settings
 
 app = make_celery("triage", get_settings(), include=["services.triage.tasks"])
 worker_checks.install(app)
 heartbeats.install(app)  # the supervisor and readiness read it (shared/heartbeats.py)
+celery_process.install(app)  # metrics, traces, log format (shared/observability)
 # Each pool child builds its own connection pool on first use.
 engine = ProcessEngine()
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from shared.models.base import json_column, timestamp
@@ -28,3 +29,9 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = timestamp()
     published_at: datetime | None = timestamp(nullable=True, default_now=False)
     attempts: int = 0
+    # The trace context of the transaction that wrote the row (W3C `traceparent`), handed on by
+    # the relay in the message's headers: one trace from the request to the consumer
+    # (shared/observability/tracing.py). Empty when written outside a trace.
+    headers: dict[str, str] = Field(
+        default_factory=dict,
+        sa_column=sa.Column(JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")))

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.contracts import Message
 from shared.models import OutboxMessage
+from shared.observability.tracing import outbox_headers
 from shared.statements import new_row
 
 
@@ -22,4 +23,5 @@ def outbox_row(message: Message) -> dict:
     """The row's values, for a writer that stores it in a statement of its own
     (shared/statements.py)."""
     return new_row(OutboxMessage, message_id=message.message_id, task_name=message.task_name,
-                   queue=message.queue, payload=message.model_dump(mode="json"))
+                   queue=message.queue, payload=message.model_dump(mode="json"),
+                   headers=outbox_headers())

@@ -22,13 +22,15 @@ from shared.db import make_sync_engine
 from shared.logging import configure_logging
 from shared.memory import set_aside_startup_objects
 from shared.messaging import make_celery
+from shared.observability import log_format, tracing, worker_metrics
+from shared.observability.metrics import OUTBOX_CREATED_AT, OUTBOX_PUBLISHED
 from shared.settings import Settings, get_settings
 
 log = logging.getLogger("outbox.relay")
 
 CLAIM_BATCH = text(
     """
-    SELECT id, message_id, task_name, queue, payload FROM outbox_messages
+    SELECT id, message_id, task_name, queue, payload, headers, created_at FROM outbox_messages
     WHERE published_at IS NULL ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED
     """
 )
@@ -48,13 +50,18 @@ def publish_pending(engine: Engine, celery: Celery, batch_size: int = BATCH_SIZE
             return 0
         with celery.producer_or_acquire() as producer:
             for row in rows:
-                celery.send_task(
-                    row.task_name,
-                    kwargs=row.payload,
-                    queue=row.queue,
-                    task_id=str(row.message_id),
-                    producer=producer,
-                )
+                # The trace the row was written in goes on with the message; its creation
+                # time too (the triage worker times submit-to-routed from it).
+                with tracing.publishing(row.headers, row.task_name, row.queue) as headers:
+                    celery.send_task(
+                        row.task_name,
+                        kwargs=row.payload,
+                        queue=row.queue,
+                        task_id=str(row.message_id),
+                        producer=producer,
+                        headers={**headers, OUTBOX_CREATED_AT: row.created_at.isoformat()},
+                    )
+                OUTBOX_PUBLISHED.labels(row.queue).inc()
         conn.execute(MARK_PUBLISHED, {"now": utcnow(), "ids": [r.id for r in rows]})
     log.info("published %d outbox messages", len(rows))
     return len(rows)
@@ -116,7 +123,12 @@ class Relay:
 
 def main() -> None:
     configure_logging()
-    relay = Relay(get_settings())
+    settings = get_settings()
+    log_format.apply("relay", settings.log_format)
+    tracing.configure("relay")
+    if settings.metrics_port:  # a pod of its own (shared/observability/worker_metrics.py)
+        worker_metrics.serve(settings.metrics_port, settings.metrics_token)
+    relay = Relay(settings)
     signal.signal(signal.SIGTERM, relay.stop)
     signal.signal(signal.SIGINT, relay.stop)
     log.info("outbox relay started")
