@@ -21,7 +21,6 @@ from services.intake.casework.schemas import (
     OverrideRecorded,
 )
 from services.intake.dependencies import RequestIdDep, SessionDep
-from shared.audit import record_audit
 from shared.clock import utcnow
 from shared.models import QueueEntry
 
@@ -41,9 +40,7 @@ async def _claim_state(session, entry: QueueEntry) -> ClaimState:
 async def claim_case(case_id: uuid.UUID, session: SessionDep, clinician: Clinician,
                      request_id: RequestIdDep) -> ClaimState:
     case = await get_case(session, case_id)
-    entry = await service.claim(session, case_id, clinician, utcnow())
-    record_audit(session, clinician.actor, "claim", "QueueEntry", entry.id,
-                 patient_id=case.patient_id, request_id=request_id)
+    entry = await service.claim(session, case, clinician, utcnow(), request_id)
     return await _claim_state(session, entry)
 
 
@@ -51,9 +48,7 @@ async def claim_case(case_id: uuid.UUID, session: SessionDep, clinician: Clinici
 async def release_case(case_id: uuid.UUID, session: SessionDep, clinician: Clinician,
                        request_id: RequestIdDep) -> ClaimState:
     case = await get_case(session, case_id)
-    entry = await service.release(session, case_id, clinician, utcnow())
-    record_audit(session, clinician.actor, "release", "QueueEntry", entry.id,
-                 patient_id=case.patient_id, request_id=request_id)
+    entry = await service.release(session, case, clinician, utcnow(), request_id)
     return await _claim_state(session, entry)
 
 
@@ -62,11 +57,8 @@ async def release_case(case_id: uuid.UUID, session: SessionDep, clinician: Clini
 async def assign_cases(data: Assignment, session: SessionDep, lead: Clinician,
                        request_id: RequestIdDep) -> AssignmentResult:
     """Assign or reassign several cases at once; each change is audited on its own."""
-    entries, not_found = await service.assign(session, data.case_ids, data.assignee_id, utcnow())
-    for entry in entries:
-        case = await get_case(session, entry.case_id)
-        record_audit(session, lead.actor, "assign", "QueueEntry", entry.id,
-                     patient_id=case.patient_id, request_id=request_id)
+    entries, not_found = await service.assign(session, data.case_ids, data.assignee_id,
+                                              utcnow(), lead, request_id)
     return AssignmentResult(assigned=[e.case_id for e in entries], not_found=not_found)
 
 
@@ -76,9 +68,7 @@ async def override_route(case_id: uuid.UUID, data: Override, session: SessionDep
                          clinician: Clinician, request_id: RequestIdDep) -> OverrideRecorded:
     """Route the case differently from the engine, with a written reason (a new decision)."""
     case = await get_case(session, case_id)
-    decision = await service.override(session, case, data, clinician, utcnow())
-    record_audit(session, clinician.actor, "override", "TriageDecision", decision.id,
-                 patient_id=case.patient_id, request_id=request_id)
+    decision = await service.override(session, case, data, clinician, utcnow(), request_id)
     return OverrideRecorded(decision_id=decision.id, queue=decision.queue,
                             imaging_modality=decision.imaging_modality, urgency=decision.urgency)
 
@@ -88,10 +78,7 @@ async def override_route(case_id: uuid.UUID, data: Override, session: SessionDep
 async def add_note(case_id: uuid.UUID, data: NoteCreate, session: SessionDep,
                    clinician: Clinician, request_id: RequestIdDep) -> NotePublic:
     case = await get_case(session, case_id)
-    note = await service.add_note(session, case, data.text, clinician, utcnow())
-    await session.flush()
-    record_audit(session, clinician.actor, "create", "CaseNote", note.id,
-                 patient_id=case.patient_id, request_id=request_id)
+    note = await service.add_note(session, case, data.text, clinician, utcnow(), request_id)
     return NotePublic.model_validate(note, from_attributes=True)
 
 
@@ -101,7 +88,5 @@ async def complete_case(case_id: uuid.UUID, data: Completion, session: SessionDe
                         clinician: Clinician, request_id: RequestIdDep) -> ClaimState:
     """Complete or discharge the case with an outcome; its open reminders stop."""
     case = await get_case(session, case_id)
-    entry = await service.complete(session, case, data, clinician, utcnow())
-    record_audit(session, clinician.actor, data.outcome, "Case", case.id,
-                 patient_id=case.patient_id, request_id=request_id)
+    entry = await service.complete(session, case, data, clinician, utcnow(), request_id)
     return await _claim_state(session, entry)

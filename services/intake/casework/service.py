@@ -1,4 +1,6 @@
-"""Working a case: claims, assignments, overrides, notes, completion. Flushes only."""
+"""Working a case: claims, assignments, overrides, notes, completion. Flushes only.
+
+Each action records its own audit event, so the API and the case page audit alike."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from services.intake.auth.principal import Principal
 from services.intake.casework.schemas import Completion, Override
 from services.intake.errors import Conflict, InvalidReference, NotFound
 from shared.alert_acknowledgement import acknowledge_alerts
+from shared.audit import record_audit
 from shared.contracts import CaseClosed, CaseRouted
 from shared.models import (
     OPEN_QUEUE_STATUSES,
@@ -43,10 +46,16 @@ async def display_name(session: AsyncSession, user_id: str | None) -> str | None
     return user.display_name if user else None
 
 
-async def claim(session: AsyncSession, case_id: uuid.UUID, clinician: Principal,
-                now: datetime) -> QueueEntry:
+def _audit(session: AsyncSession, clinician: Principal, action: str, resource_type: str,
+           resource_id: uuid.UUID, case: Case, request_id: str) -> None:
+    record_audit(session, clinician.actor, action, resource_type, resource_id,
+                 patient_id=case.patient_id, request_id=request_id)
+
+
+async def claim(session: AsyncSession, case: Case, clinician: Principal, now: datetime,
+                request_id: str) -> QueueEntry:
     """Exactly one of two clinicians claiming at once wins: the row update is conditional."""
-    me = str(clinician.user_id)
+    case_id, me = case.id, str(clinician.user_id)
     won = (await session.execute(
         update(QueueEntry)
         .where(col(QueueEntry.case_id) == case_id, col(QueueEntry.owner_id).is_(None),
@@ -60,17 +69,19 @@ async def claim(session: AsyncSession, case_id: uuid.UUID, clinician: Principal,
         owner = await display_name(session, entry.owner_id)
         raise Conflict(f"This case is already claimed by {owner or 'another clinician'}.",
                        extra={"owner_id": entry.owner_id, "owner_name": owner})
-    await acknowledge(session, case_id, clinician, now)  # taking the case answers its alerts
+    # Taking the case answers its alerts.
+    await session.execute(acknowledge_alerts(case_id, clinician.user_id, now))
     await session.refresh(entry)
+    _audit(session, clinician, "claim", "QueueEntry", entry.id, case, request_id)
     return entry
 
 
-async def acknowledge(session: AsyncSession, case_id: uuid.UUID, clinician: Principal,
-                      now: datetime) -> int:
+async def acknowledge(session: AsyncSession, case: Case, clinician: Principal, now: datetime,
+                      request_id: str) -> None:
     """Stops the case's alerts: no more of each kind until something new (services/notify/
-    staff_alerts.py). The number of alerts acknowledged."""
-    done = await session.execute(acknowledge_alerts(case_id, clinician.user_id, now))
-    return done.rowcount
+    staff_alerts.py)."""
+    await session.execute(acknowledge_alerts(case.id, clinician.user_id, now))
+    _audit(session, clinician, "acknowledge_alerts", "Case", case.id, case, request_id)
 
 
 async def open_alerts(session: AsyncSession, case_id: uuid.UUID) -> int:
@@ -81,19 +92,22 @@ async def open_alerts(session: AsyncSession, case_id: uuid.UUID) -> int:
                col(StaffAlert.acknowledged_at).is_(None)))).scalar_one()
 
 
-async def release(session: AsyncSession, case_id: uuid.UUID, clinician: Principal,
-                  now: datetime) -> QueueEntry:
-    entry = await _entry(session, case_id)
+async def release(session: AsyncSession, case: Case, clinician: Principal, now: datetime,
+                  request_id: str) -> QueueEntry:
+    entry = await _entry(session, case.id)
     if entry.owner_id != str(clinician.user_id):
         raise Conflict("Only the clinician who claimed this case can release it; reassign it "
                        "instead.")
     _set_owner(entry, None, now)
     session.add(entry)
+    _audit(session, clinician, "release", "QueueEntry", entry.id, case, request_id)
     return entry
 
 
 async def assign(session: AsyncSession, case_ids: list[uuid.UUID], assignee_id: uuid.UUID,
-                 now: datetime) -> tuple[list[QueueEntry], list[uuid.UUID]]:
+                 now: datetime, lead: Principal, request_id: str,
+                 ) -> tuple[list[QueueEntry], list[uuid.UUID]]:
+    """Each change is audited on its own."""
     assignee = await session.get(User, assignee_id)
     if assignee is None or not assignee.is_active or assignee.role != Role.CLINICIAN:
         raise InvalidReference(f"no active clinician with id {assignee_id}",
@@ -104,6 +118,8 @@ async def assign(session: AsyncSession, case_ids: list[uuid.UUID], assignee_id: 
     for entry in entries:
         _set_owner(entry, str(assignee_id), now)
         session.add(entry)
+        _audit(session, lead, "assign", "QueueEntry", entry.id,
+               await session.get(Case, entry.case_id), request_id)
     found = {e.case_id for e in entries}
     return list(entries), [case_id for case_id in case_ids if case_id not in found]
 
@@ -117,7 +133,7 @@ def _set_owner(entry: QueueEntry, owner_id: str | None, now: datetime) -> None:
 
 
 async def override(session: AsyncSession, case: Case, data: Override, clinician: Principal,
-                   now: datetime) -> TriageDecision:
+                   now: datetime, request_id: str) -> TriageDecision:
     """A clinician's route is a new decision beside the engine's; nothing stored is edited.
     It answers any engine decision waiting for a clinician (the placement clears it)."""
     # The triage worker locks the case while it reads the route and decides whether it may
@@ -144,6 +160,7 @@ async def override(session: AsyncSession, case: Case, data: Override, clinician:
     session.add(case)
     add_to_outbox(session, CaseRouted(message_id=uuid.uuid4(), case_id=case.id,
                                       decision_id=decision.id))
+    _audit(session, clinician, "override", "TriageDecision", decision.id, case, request_id)
     return decision
 
 
@@ -154,7 +171,15 @@ async def _latest_decision(session: AsyncSession, case_id: uuid.UUID) -> TriageD
 
 
 async def add_note(session: AsyncSession, case: Case, text: str, clinician: Principal,
-                   now: datetime) -> CaseNote:
+                   now: datetime, request_id: str) -> CaseNote:
+    note = _note(session, case, text, clinician, now)
+    await session.flush()
+    _audit(session, clinician, "create", "CaseNote", note.id, case, request_id)
+    return note
+
+
+def _note(session: AsyncSession, case: Case, text: str, clinician: Principal,
+          now: datetime) -> CaseNote:
     note = CaseNote(case_id=case.id, author_id=clinician.actor.id, text=text, created_at=now)
     session.add(note)
     return note
@@ -166,7 +191,7 @@ async def notes(session: AsyncSession, case_id: uuid.UUID) -> list[CaseNote]:
 
 
 async def complete(session: AsyncSession, case: Case, data: Completion, clinician: Principal,
-                   now: datetime) -> QueueEntry:
+                   now: datetime, request_id: str) -> QueueEntry:
     entry = await _entry(session, case.id)
     if entry.status not in OPEN_QUEUE_STATUSES:
         raise Conflict(f"This case is already {entry.business_status}.")
@@ -174,6 +199,7 @@ async def complete(session: AsyncSession, case: Case, data: Completion, clinicia
     case.status, case.updated_at = CaseStatus.CLOSED, now
     session.add_all([entry, case])
     if data.note:
-        await add_note(session, case, data.note, clinician, now)
+        _note(session, case, data.note, clinician, now)
     add_to_outbox(session, CaseClosed(message_id=uuid.uuid4(), case_id=case.id))
+    _audit(session, clinician, data.outcome, "Case", case.id, case, request_id)
     return entry

@@ -79,37 +79,28 @@ async def _act(request: Request, session, clinician: Principal, request_id: str,
     now = utcnow()
     try:
         if action == "claim":
-            entry = await casework.claim(session, case_id, clinician, now)
-            audit = ("claim", "QueueEntry", entry.id)
+            await casework.claim(session, case, clinician, now, request_id)
         elif action == "release":
-            entry = await casework.release(session, case_id, clinician, now)
-            audit = ("release", "QueueEntry", entry.id)
+            await casework.release(session, case, clinician, now, request_id)
         elif action == "override":
             data = Override(queue=form.get("queue"), urgency=form.get("urgency"),
                             imaging_modality=form.get("imaging_modality") or None
                             if form.get("queue") == "imaging" else None,
                             reason=str(form.get("reason", "")))
-            decision = await casework.override(session, case, data, clinician, now)
-            audit = ("override", "TriageDecision", decision.id)
+            await casework.override(session, case, data, clinician, now, request_id)
         elif action == "acknowledge":
-            await casework.acknowledge(session, case_id, clinician, now)
-            audit = ("acknowledge_alerts", "Case", case.id)
+            await casework.acknowledge(session, case, clinician, now, request_id)
         elif action == "note":
-            note = await casework.add_note(session, case, NoteCreate(
-                text=str(form.get("text", ""))).text, clinician, now)
-            await session.flush()
-            audit = ("create", "CaseNote", note.id)
+            await casework.add_note(session, case, NoteCreate(text=str(form.get("text", ""))).text,
+                                    clinician, now, request_id)
         else:
             data = Completion(outcome=form.get("outcome"), note=form.get("note") or None)
-            await casework.complete(session, case, data, clinician, now)
-            audit = (data.outcome, "Case", case.id)
+            await casework.complete(session, case, data, clinician, now, request_id)
     except (DomainError, ValidationError) as problem:
         await session.rollback()
         return await _page(request, session, clinician, request_id, case_id,
                            error=_explain(problem, action), form=dict(form),
                            status_code=getattr(problem, "status_code", 422))
-    record_audit(session, clinician.actor, *audit, patient_id=case.patient_id,
-                 request_id=request_id)
     return RedirectResponse(f"/staff/cases/{case_id}?done={action}",
                             status_code=status.HTTP_303_SEE_OTHER)
 

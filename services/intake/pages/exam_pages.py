@@ -19,12 +19,17 @@ from services.intake.pages import exam_form
 from services.intake.pages.access import staff_page
 from services.intake.pages.questions import STEPS
 from services.intake.pages.rendering import render
-from services.intake.patients.identity import identity_of, record_identity_read
-from shared.audit import record_audit
+from services.intake.patients.identity import (
+    identity_entities,
+    identity_of,
+    record_identity_read,
+)
+from shared.audit import Entity, record_audit, record_list_read
 from shared.models import Case, CaseStatus, Patient, Role
 
 router = APIRouter(include_in_schema=False)
 Examiner = Annotated[Principal, Depends(staff_page(Permission.RECORD_EXAM))]
+OPEN_CASES_LIST = "staff/cases"  # the list the audit trail names for a view
 
 
 @router.get("/staff/cases")
@@ -35,11 +40,10 @@ async def open_cases(request: Request, session: SessionDep, staff: Examiner,
         select(Case, Patient).join(Patient, col(Patient.id) == col(Case.patient_id))
         .where(Case.status != CaseStatus.CLOSED).order_by(col(Case.created_at).desc())
         .limit(50))).all()
-    for case, patient in rows:
-        record_audit(session, staff.actor, "read", "Case", case.id, patient_id=patient.id,
-                     request_id=request_id)
-    for patient_id in dict.fromkeys(patient.id for _case, patient in rows):
-        record_identity_read(session, staff.actor, patient_id, request_id)
+    # One audit event for the view, naming every case it showed and every patient it named.
+    record_list_read(session, staff.actor, OPEN_CASES_LIST, [
+        *(Entity("Case", case.id, patient.id) for case, patient in rows),
+        *identity_entities(patient.id for _case, patient in rows)], request_id=request_id)
     return render(request, "cases.html", principal=staff, language="en",
                   rows=[(case, identity_of(patient)) for case, patient in rows])
 
