@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from pydantic import TypeAdapter, ValidationError
 
+from clinic_cli.replay_commands import replay
 from services.triage.engine import CaseInput, evaluate
 from services.triage.engine.rules import ALL_RULES
 from services.triage.engine.ruleset import RULESET_HASH, RULESET_VERSION
@@ -26,8 +27,15 @@ def triage(case_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False
     typer.echo(json.dumps(evaluate(case).to_dict(), indent=2, default=str))
 
 
-def rules() -> None:
+rules_app = typer.Typer(invoke_without_command=True, help="The rule set: list its rules "
+                        "(no subcommand), or replay a candidate over the stored cases.")
+
+
+@rules_app.callback()
+def rules(context: typer.Context) -> None:
     """List every rule with its stage, route and sources."""
+    if context.invoked_subcommand:
+        return
     typer.echo(f"rule set {RULESET_VERSION} sha256 {RULESET_HASH}")
     for rule in ALL_RULES:
         route = rule.queue.value if rule.queue else "review only"
@@ -48,5 +56,6 @@ def schema() -> None:
 
 def register(app: typer.Typer) -> None:
     app.command("triage")(triage)
-    app.command("rules")(rules)
+    rules_app.command("replay")(replay)
+    app.add_typer(rules_app, name="rules")
     app.command("schema")(schema)
