@@ -13,10 +13,21 @@ from tests.fixtures.smtp import SmtpSink, free_port
 SERVICES = ("api", "relay", "triage", "notify", "scheduler")
 
 
+METRICS_TOKEN = "e2e-metrics-token"
+
+
 @pytest.fixture
-def system(database_url, redis_url, tmp_path, smtp_sink: SmtpSink) -> Iterator[RunningSystem]:
+def log_format() -> str:
+    """CLINIC_LOG_FORMAT of the processes; a test parametrizes it to see the JSON lines."""
+    return "text"
+
+
+@pytest.fixture
+def system(database_url, redis_url, tmp_path, smtp_sink: SmtpSink,
+           log_format: str) -> Iterator[RunningSystem]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+           "CLINIC_METRICS_TOKEN": METRICS_TOKEN, "CLINIC_LOG_FORMAT": log_format,
            "CLINIC_DATA_DIR": str(tmp_path / "data"), "CLINIC_ENV": "test",
            "CLINIC_SECRET_KEY": "e2e-secret-key", "SMTP_HOST": smtp_sink.host,
            "SMTP_PORT": str(smtp_sink.port), "CLINIC_DISPATCH_INTERVAL_SECONDS": "0.5",
