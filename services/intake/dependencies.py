@@ -6,19 +6,16 @@ Who is asking is resolved in services/intake/auth/dependencies.py."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, Protocol
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 # A request-state key: work that must join the transaction of the request's effect, just
-# before it commits (the Idempotency-Key claim does; services/intake/idempotency.py).
+# before it commits: an object with write_before_commit(session) (the Idempotency-Key claim;
+# services/intake/idempotency.py).
 BEFORE_COMMIT = "before_commit"
-
-
-class BeforeCommit(Protocol):
-    def write_before_commit(self, session: Any) -> None: ...
 
 
 async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import TypeAdapter
-from sqlalchemy import JSON, bindparam, func, text, update
+from sqlalchemy import JSON, bindparam, func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
@@ -122,38 +122,5 @@ def claim_due(session: Session, now: datetime, limit: int) -> list[DueFollowUp]:
              .with_for_update(skip_locked=True, of=FollowUp))
     return [DueFollowUp(follow_up, patient, set(refused or ()), dict(done or {}))
             for follow_up, patient, refused, done in session.exec(query).all()]
-
-
-@dataclass(frozen=True)
-class FailedDelivery:
-    """One row of the staff's failed-deliveries list: ids and reason codes, no patient data."""
-
-    follow_up_id: uuid.UUID
-    case_id: uuid.UUID
-    channel: str | None
-    attempts: int
-    last_error: str | None
-    last_attempt_at: datetime | None
-
-
-_FAILED = text("""
-    SELECT f.id AS follow_up_id, f.case_id, d.channel, f.attempts, d.error AS last_error,
-           d.attempted_at AS last_attempt_at
-    FROM follow_ups f
-    LEFT JOIN LATERAL (
-        SELECT channel, error, attempted_at FROM deliveries
-        WHERE follow_up_id = f.id AND status <> 'sent'
-        ORDER BY attempted_at DESC, attempt DESC LIMIT 1
-    ) d ON true
-    WHERE f.status = 'failed'
-    ORDER BY d.attempted_at DESC NULLS LAST, f.id
-    LIMIT :limit
-""")
-
-
-def failed_deliveries(session: Session, limit: int = 100) -> list[FailedDelivery]:
-    """Follow-ups that never reached the patient, most recent failure first."""
-    return [FailedDelivery(**row._mapping)
-            for row in session.connection().execute(_FAILED, {"limit": limit})]
 
 

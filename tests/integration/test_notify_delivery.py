@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from services.intake.app import create_app
-from services.notify import repository
 from services.notify.dispatcher import dispatch_due, open_channels
 from services.notify.service import NotifyConfig, Outcome, case_routed
 from shared.clock import utcnow
 from shared.contracts import CaseRouted
 from shared.db import sync_session
+from shared.failed_deliveries import failed_deliveries
 from shared.patient_links import ExpiredLink, InvalidLink, read_link
 from tests.integration.notify_support import (
     DIAGNOSIS_WORDS,
@@ -58,7 +58,7 @@ def links(text_: str) -> dict[str, str]:
 
 def failed_list(engine):
     with sync_session(engine) as session:
-        return repository.failed_deliveries(session)
+        return failed_deliveries(session)
 
 
 def deliveries(engine):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from services.intake.cds_hooks.schemas import SUMMARY_LIMIT, Coding, Source
 from services.intake.fhir.canonical import code_system
-from services.triage.engine.decision import Decision, Queue, Urgency
+from services.triage.engine.decision import Decision, Queue
 from services.triage.engine.ruleset import RULESET_HASH, RULESET_VERSION
 
 EVIDENCE_FOLDER = Path(__file__).resolve().parents[3] / "docs" / "clinical"
@@ -38,10 +38,6 @@ def route_label(decision: Decision) -> str:
     queue = QUEUE_LABELS[decision.queue]
     modality = decision.imaging_modality
     return f"{queue}{f' ({MODALITY_LABELS[modality]})' if modality else ''}"
-
-
-def urgency_label(urgency: Urgency) -> str:
-    return urgency.value
 
 
 def evidence_url(base: str, citation_source: str) -> str | None:

@@ -16,7 +16,6 @@ LANGUAGE_SYSTEM = "urn:ietf:bcp:47"
 
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 DATA_ABSENT_REASON = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
-DATA_ABSENT_REASON_SYSTEM = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 TIME_ZONE = "http://hl7.org/fhir/StructureDefinition/tz-code"

@@ -213,11 +213,6 @@ def response_resource(*, response_id: uuid.UUID, definition: Definition, version
             FHIRReference, reference=f"EpisodeOfCare/{case_id}"))] if case_id else None)
 
 
-def absent_answer(reason: str):
-    """The data-absent-reason extension of an unanswered yes/no item (tests and clients)."""
-    return extension(DATA_ABSENT_REASON, valueCode=reason)
-
-
 def _short(text: str | None) -> str:
     text = text or ""
     return text if len(text) <= 64 else text[:64] + "…"

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import text
 from sqlmodel import col, select
 
 from services.intake.auth.permissions import Permission
@@ -19,28 +18,13 @@ from services.intake.pages.access import staff_page
 from services.intake.pages.rendering import render
 from services.intake.patients.identity import identities, identity_entities
 from shared.audit import Entity, record_list_read
+from shared.failed_deliveries import failed_deliveries
 from shared.models import Case, FollowUp, FollowUpStatus, Role
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(staff_page(Permission.READ_FOLLOW_UPS))]
 LIMIT = 100
 FOLLOW_UPS_LIST = "staff/follow-ups"  # the list the audit trail names for a view
-# Follow-ups that never reached the patient, most recent failure first, with the last failed
-# attempt's channel and reason code.
-_FAILED = text("""
-    SELECT f.id AS follow_up_id, f.case_id, c.patient_id, d.channel, f.attempts,
-           d.error AS last_error, d.attempted_at AS last_attempt_at
-    FROM follow_ups f
-    JOIN cases c ON c.id = f.case_id
-    LEFT JOIN LATERAL (
-        SELECT channel, error, attempted_at FROM deliveries
-        WHERE follow_up_id = f.id AND status <> 'sent'
-        ORDER BY attempted_at DESC, attempt DESC LIMIT 1
-    ) d ON true
-    WHERE f.status = 'failed'
-    ORDER BY d.attempted_at DESC NULLS LAST, f.id
-    LIMIT :limit
-""")
 
 
 @router.get("/staff/follow-ups")
@@ -50,7 +34,7 @@ async def follow_ups_page(request: Request, session: SessionDep, staff: Reader,
         select(FollowUp, Case.patient_id).join(Case, col(Case.id) == col(FollowUp.case_id))
         .where(FollowUp.status == FollowUpStatus.SCHEDULED)
         .order_by(col(FollowUp.due_at)).limit(LIMIT))).all()
-    failed = (await session.execute(_FAILED, {"limit": LIMIT})).all()
+    failed = await session.run_sync(lambda sync: failed_deliveries(sync, LIMIT))
     owners = {f.case_id: p for f, p in upcoming} | {row.case_id: row.patient_id for row in failed}
     # One audit event for the view, naming every follow-up it showed and every patient it named.
     record_list_read(session, staff.actor, FOLLOW_UPS_LIST, [

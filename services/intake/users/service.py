@@ -82,8 +82,3 @@ async def _refuse_removing_the_last_admin(session: AsyncSession, user: User) -> 
     )).all()
     if not set(admins) - {user.id}:
         raise Conflict(LAST_ADMIN, field="path.user_id")
-
-
-async def count_admins(session: AsyncSession) -> int:
-    query = select(func.count()).select_from(User).where(User.role == "admin", col(User.is_active))
-    return (await session.exec(query)).one()
