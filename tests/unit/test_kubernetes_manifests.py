@@ -38,7 +38,7 @@ KUSTOMIZATIONS = ("base", "migrate", APPLICATION, MIGRATION)
 # The oldest Kubernetes the manifests promise to work on, and the newest the validator knows.
 KUBERNETES_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
 SECRET_VARIABLES = {"DATABASE_URL", "REDIS_URL", "CLINIC_SECRET_KEY", "SMTP_HOST", "SMTP_PORT",
-                    "CLINIC_SMS_API_KEY", "CLINIC_SMS_WEBHOOK_SECRET"}
+                    "CLINIC_SMS_API_KEY", "CLINIC_SMS_WEBHOOK_SECRET", "CLINIC_METRICS_TOKEN"}
 KEDA_KINDS = ("ScaledObject", "TriggerAuthentication")
 
 
