@@ -29,6 +29,7 @@ class Permission(StrEnum):
     READ_DEAD_LETTERS = "dead_letters:read"
     READ_FOLLOW_UPS = "follow_ups:read"
     OPT_OUT = "opt_outs:record"
+    READ_GOVERNANCE = "governance:read"
 
 
 GRANTS: dict[Permission, frozenset[Role]] = {
@@ -55,6 +56,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # The opt-out page's button, in the page session of an opt-out link. The link itself, in
     # a message, is a credential of its own (POST /opt-out, opt_outs/router.py).
     Permission.OPT_OUT: frozenset({Role.PATIENT}),
+    # Override analytics (services/intake/governance): clinicians' reasons and the EHR's
+    # feedback, for the clinical leads, who are clinicians.
+    Permission.READ_GOVERNANCE: frozenset({Role.CLINICIAN}),
 }
 
 

@@ -18,6 +18,7 @@ from services.intake.errors import (
     NotFound,
     unavailable_response,
 )
+from services.intake.governance.router import router as governance_router
 from services.intake.pages import (
     auth_pages,
     board,
@@ -38,7 +39,8 @@ from services.intake.pages.access import (
 from services.intake.pages.rendering import STATIC_DIR, render
 
 ROUTERS = (auth_pages.router, patient_form.router, check_in_page.router, exam_pages.router,
-           board.router, follow_ups.router, case_page.router, patient_links.router)
+           board.router, follow_ups.router, case_page.router, patient_links.router,
+           governance_router)
 
 
 def install_pages(app: FastAPI) -> None:

@@ -32,7 +32,8 @@ class PageRefused(Exception):
 # where /staff sends it.
 STAFF_DESTINATIONS: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.CLINICIAN: (("/staff/board", "Queue board"), ("/staff/cases", "Exam entry"),
-                     ("/staff/follow-ups", "Follow-ups")),
+                     ("/staff/follow-ups", "Follow-ups"),
+                     ("/staff/governance/overrides", "Overrides")),
     Role.FRONT_DESK: (("/staff/cases", "Exam entry"),),
     Role.ADMIN: (("/staff/follow-ups", "Follow-ups"),),
 }
