@@ -13,9 +13,10 @@ the Celery instrumentation makes the triage task's span its child; the triage ta
 runs in the dispatch's own trace.
 
 Spans are made by the SDK and the FastAPI, Celery, SQLAlchemy and Redis instrumentations. They
-are exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) is set, and
-dropped when not (trace ids still reach the log lines, so one case can be followed through
-every process's log). Before export every attribute value, event and span name is scrubbed of
+are exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) is set.
+When not, only the request, task, publish and delivery spans are made, and dropped: their
+trace ids still reach the log lines, so one case can be followed through every process's log,
+and the per-query and per-command spans, the bulk of the cost, are not made at all. Before export every attribute value, event and span name is scrubbed of
 link tokens (shared/logging.redact_link_tokens): a request to `/form?token=...` must not leave
 its credential in a tracing backend.
 
@@ -52,6 +53,7 @@ ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_
 EXCLUDED_URLS = "/health/live,/health/ready,/metrics"
 
 _provider: TracerProvider | None = None
+_exporting = False
 _instrumented: set[str] = set()
 
 
@@ -108,33 +110,43 @@ def _scrub_attributes(attributes: Mapping | None) -> dict:
     return {key: scrub(value) for key, value in (attributes or {}).items()}
 
 
-def new_provider(service: str, exporter: SpanExporter | None,
-                 processor=BatchSpanProcessor) -> TracerProvider:
-    """A provider with our sampler, exporting through ScrubbedExporter (nothing without an
-    exporter: spans are made, their ids logged, and dropped)."""
-    provider = TracerProvider(
+def new_provider(service: str) -> TracerProvider:
+    """A provider with our sampler and no exporter yet (export_to adds one)."""
+    return TracerProvider(
         resource=Resource.create({"service.name": SERVICE_PREFIX + service}),
         sampler=ParentBased(root=DropRootClientSpans()))
-    if exporter is not None:
-        provider.add_span_processor(processor(ScrubbedExporter(exporter)))
-    return provider
 
 
 def configure(service: str) -> TracerProvider:
-    """This process's tracer provider (once; later calls return it), with the Redis
-    instrumentation; FastAPI's and Celery's need their app (instrument_api,
-    instrument_celery_worker), SQLAlchemy's each engine (instrument_engine). A provider a test
-    installed globally before is used as it is."""
+    """This process's tracer provider (once; later calls return it), exporting over OTLP when
+    configured. The request and task spans are always made (their trace ids reach the log
+    lines, and the context crosses the outbox); FastAPI's and Celery's instrumentations need
+    their app (instrument_api, instrument_celery_worker). A provider a test installed globally
+    before is used as it is."""
     global _provider
     if _provider is None:
         current = trace.get_tracer_provider()
-        if isinstance(current, TracerProvider):  # a test installed one with its exporter
+        if isinstance(current, TracerProvider):
             _provider = current
         else:
-            _provider = new_provider(service, _otlp_exporter())
+            _provider = new_provider(service)
             trace.set_tracer_provider(_provider)
-    _instrument_once("redis", _instrument_redis)
+        exporter = _otlp_exporter()
+        if exporter is not None:
+            export_to(exporter)
     return _provider
+
+
+def export_to(exporter: SpanExporter, processor=BatchSpanProcessor) -> None:
+    """Sends this process's spans, scrubbed, to `exporter`, and from now on also traces each
+    query and Redis command: 40-odd microseconds a span, several a request, paid only when
+    someone looks at them (engines built before this call stay as they are)."""
+    global _exporting
+    if _provider is None:
+        raise RuntimeError("tracing.configure() first")
+    _provider.add_span_processor(processor(ScrubbedExporter(exporter)))
+    _exporting = True
+    _instrument_once("redis", _instrument_redis)
 
 
 def _otlp_exporter() -> SpanExporter | None:
@@ -161,8 +173,11 @@ def instrument_api(app) -> None:
     """The FastAPI app's server spans (the API's composition root, after configure)."""
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+    # No span per ASGI receive and send message: two or three more spans a request, each a
+    # cost on the hot path (POST /cases), saying nothing the server span does not.
     FastAPIInstrumentor.instrument_app(app, tracer_provider=_provider,
-                                       excluded_urls=EXCLUDED_URLS)
+                                       excluded_urls=EXCLUDED_URLS,
+                                       exclude_spans=["receive", "send"])
 
 
 def instrument_celery_worker() -> None:
@@ -174,9 +189,9 @@ def instrument_celery_worker() -> None:
 
 
 def instrument_engine(engine) -> None:
-    """Query spans for one SQLAlchemy engine (shared/db.py, as each engine is built); nothing
-    when this process has not configured tracing (migrations, the CLI)."""
-    if _provider is None:
+    """Query spans for one SQLAlchemy engine (shared/db.py, as each engine is built), when
+    spans are exported (export_to); nothing otherwise, nor in the CLI and migrations."""
+    if _provider is None or not _exporting:
         return
     from opentelemetry.instrumentation.sqlalchemy import EngineTracer
     from opentelemetry.metrics import get_meter

@@ -18,9 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 from celery.app.trace import trace_task
-from opentelemetry import trace
 from opentelemetry.instrumentation.celery import CeleryInstrumentor
-from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import text
@@ -55,13 +53,11 @@ def redis_url(redis_server_url: str):
 
 @pytest.fixture
 def spans():
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        provider = tracing.new_provider("tests", None)
-        trace.set_tracer_provider(provider)
+    """Spans exported in memory, through the same scrubbing exporter as production's OTLP
+    (the provider is the process's: another test's create_app may have made it already)."""
     exporter = InMemorySpanExporter()
-    provider.add_span_processor(SimpleSpanProcessor(tracing.ScrubbedExporter(exporter)))
     tracing.configure("tests")
+    tracing.export_to(exporter, SimpleSpanProcessor)
     tracing.instrument_celery_worker()
     yield exporter
     exporter.shutdown()  # the processor stays on the provider; a shut exporter keeps nothing
