@@ -29,7 +29,7 @@ from shared.sweeper import sweep
 log = logging.getLogger("notify.sweep")
 
 
-@app.task(name=SWEEP_TASK)
+@app.task(name=SWEEP_TASK, shared=False)
 def sweep_stalled_work() -> None:
     settings = get_settings()
     with sync_session(engine()) as session, session.begin():

@@ -18,7 +18,7 @@ from shared.settings import get_settings
 log = logging.getLogger("notify.tasks")
 
 
-@app.task(name=CaseRouted.task_name, **TRANSIENT_RETRY)
+@app.task(name=CaseRouted.task_name, **TRANSIENT_RETRY, shared=False)
 def case_routed(**payload) -> None:
     message = CaseRouted.model_validate(payload)
     with sync_session(engine()) as session, session.begin():
@@ -29,7 +29,7 @@ def case_routed(**payload) -> None:
         _send_staff_alerts()
 
 
-@app.task(name=CaseEscalated.task_name, **TRANSIENT_RETRY)
+@app.task(name=CaseEscalated.task_name, **TRANSIENT_RETRY, shared=False)
 def case_escalated(**payload) -> None:
     message = CaseEscalated.model_validate(payload)
     with sync_session(engine()) as session, session.begin():
@@ -39,7 +39,7 @@ def case_escalated(**payload) -> None:
     _send_staff_alerts()  # the clinician decides now, not at the next dispatch
 
 
-@app.task(name=RecoveryBehind.task_name, **TRANSIENT_RETRY)
+@app.task(name=RecoveryBehind.task_name, **TRANSIENT_RETRY, shared=False)
 def recovery_behind(**payload) -> None:
     message = RecoveryBehind.model_validate(payload)
     with sync_session(engine()) as session, session.begin():
@@ -49,7 +49,7 @@ def recovery_behind(**payload) -> None:
     _send_staff_alerts()
 
 
-@app.task(name=CaseClosed.task_name, **TRANSIENT_RETRY)
+@app.task(name=CaseClosed.task_name, **TRANSIENT_RETRY, shared=False)
 def case_closed(**payload) -> None:
     message = CaseClosed.model_validate(payload)
     with sync_session(engine()) as session, session.begin():
@@ -57,7 +57,7 @@ def case_closed(**payload) -> None:
     log.info("case %s closed: open follow-ups cancelled", message.case_id)
 
 
-@app.task(name=DISPATCH_TASK)
+@app.task(name=DISPATCH_TASK, shared=False)
 def dispatch_due() -> None:
     # No Celery retry: a failed delivery is rescheduled in the database with its own backoff,
     # and the next periodic run picks up whatever this one could not reach.

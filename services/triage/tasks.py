@@ -13,7 +13,7 @@ from shared.observability.metrics import OUTBOX_CREATED_AT, observe_submit_to_ro
 
 log = logging.getLogger("triage.tasks")
 
-@app.task(name=TriageCase.task_name, **TRANSIENT_RETRY)
+@app.task(name=TriageCase.task_name, **TRANSIENT_RETRY, shared=False)
 def evaluate_case(**payload) -> None:
     message = TriageCase.model_validate(payload)
     with engine().begin() as connection:

@@ -52,3 +52,17 @@ def test_acknowledging_a_task_killed_at_its_time_limit_is_refused(app, monkeypat
     assert task.acks_on_timeout is False  # the shipped setting
     monkeypatch.setattr(task, "acks_on_timeout", True)
     assert any("acks_on_timeout" in p for p in guarantee_problems(app))
+
+
+def test_each_worker_holds_only_its_own_tasks_when_both_are_imported():
+    """Celery tasks are shared with every app by default: with both workers imported in one
+    process (the test suite), the triage worker held notify's tasks and judged their time
+    limits against its own 30 s visibility timeout."""
+    apps = {}
+    for name in ("services.notify.worker", "services.triage.worker"):
+        module = __import__(name, fromlist=["app"])
+        module.app.loader.import_default_modules()
+        apps[name] = module.app
+    triage_tasks = {t for t in apps["services.triage.worker"].tasks if not t.startswith("celery.")}
+    assert triage_tasks == {"triage.cases.evaluate"}
+    assert guarantee_problems(apps["services.triage.worker"]) == []
