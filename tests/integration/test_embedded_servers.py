@@ -15,7 +15,8 @@ from clinic_cli.embedded import process_alive, start_postgres, start_redis
 from clinic_cli.processes import system_processes
 from clinic_cli.supervisor import Supervisor
 
-pytestmark = pytest.mark.integration
+# Each test starts embedded servers of its own, whatever the environment names.
+pytestmark = [pytest.mark.integration, pytest.mark.own_servers]
 
 
 @pytest.fixture
