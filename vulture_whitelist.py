@@ -32,7 +32,7 @@ _.naming_convention  # SQLAlchemy MetaData
  function_usual_activity, function_walk_indoors, function_walk_outdoors)  # clinical_record
 (accepted_suggestions, acknowledged_by, hook_instance, override_reason_code,
  override_reason_display, override_reason_system, published_at, received_at,
- user_comment, last_error)  # shared/models columns
+ user_comment, last_error, finished_at)  # shared/models columns
 (otel_exporter_otlp_endpoint, prometheus_multiproc_dir)  # shared/settings.py, from the env
 (actions, appContext, assigned, autolaunchable, code_required, counts_by_urgency,
  decision_history, encounterId, engine_suggestion, exam_findings, expires_in, findings_recorded,

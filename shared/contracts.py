@@ -72,9 +72,19 @@ class CaseClosed(Message):
     case_id: uuid.UUID
 
 
+class ReplayRuleSet(Message):
+    """Command: run the what-if replay a clinical lead or an admin asked for on the governance
+    page (`replay_id` names the stored request: the rule set to replay, who asked) and store
+    its report."""
+
+    task_name: ClassVar[str] = "triage.rules.replay"
+    queue: ClassVar[str] = "triage"
+    replay_id: uuid.UUID
+
+
 MESSAGE_TYPES: dict[str, type[Message]] = {
     m.task_name: m for m in (TriageCase, CaseRouted, CaseEscalated, RecoveryBehind,
-                                CaseClosed)
+                                CaseClosed, ReplayRuleSet)
 }
 
 

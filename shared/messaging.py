@@ -28,6 +28,9 @@ DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 300
 DEFAULT_TIME_LIMITS = (20, 30)
 TASK_TIME_LIMITS = {
     "triage.cases.evaluate": (8, 10),
+    # Under triage's 30 s visibility timeout (one prefetched message), so a page's replay is
+    # bounded (services/triage/replay_requests.py); longer replays are the CLI's.
+    "triage.rules.replay": (12, 14),
     "notify.cases.routed": (20, 30),
     "notify.followups.dispatch_due": (100, 120),
     "reliability.sweep": (50, 60),

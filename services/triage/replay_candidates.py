@@ -1,6 +1,7 @@
 """Where a candidate rule set for the what-if replay comes from, and the process that runs it
 (services/triage/replay_runner.py):
 - a Python file (`--against path/to/candidate.py`) run against today's engine;
+- the rule set in force (its RULESET_VERSION), run from today's tree;
 - a released version (RELEASES in ruleset.py names its commit) or any git commit, checked out
   into a temporary worktree of this repository and run there; the worktree is removed after.
 """
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from services.triage.engine.ruleset import RELEASES
+from services.triage.engine.ruleset import RELEASES, RULESET_VERSION
 from services.triage.replay import Route, RuleSet
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -60,6 +61,10 @@ def candidate_process(against: str) -> Iterator[CandidateProcess]:
         if not path.is_file():
             raise CandidateUnavailable(f"no candidate file {against}")
         with _running(["--file", str(path.resolve())], REPO_ROOT) as process:
+            yield process
+        return
+    if against == RULESET_VERSION:
+        with _running([], REPO_ROOT) as process:
             yield process
         return
     commit = RELEASES[against][1] if against in RELEASES else against

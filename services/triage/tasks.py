@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from services.triage.replay_requests import run_requested_replay
 from services.triage.service import triage_case
 from services.triage.worker import app, engine
 from shared.clock import utcnow
-from shared.contracts import TriageCase
+from shared.contracts import ReplayRuleSet, TriageCase
 from shared.messaging import TRANSIENT_RETRY
 from shared.observability.metrics import OUTBOX_CREATED_AT, observe_submit_to_routed
 
@@ -23,3 +24,11 @@ def evaluate_case(**payload) -> None:
     if decision is not None:
         log.info("case %s routed to %s (%s) by decision %s", message.case_id, decision.queue,
                  decision.urgency, decision.id)
+
+
+@app.task(name=ReplayRuleSet.task_name, **TRANSIENT_RETRY, shared=False)
+def replay_rule_set(**payload) -> None:
+    message = ReplayRuleSet.model_validate(payload)
+    status = run_requested_replay(engine(), message.replay_id, utcnow())
+    if status is not None:
+        log.info("replay %s %s", message.replay_id, status)

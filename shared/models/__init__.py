@@ -12,6 +12,7 @@ from shared.models.optout import ChannelOptOut
 from shared.models.outbox import OutboxMessage
 from shared.models.patient import Patient
 from shared.models.questionnaire_response import QuestionnaireResponseDraft, ResponseIdentifier
+from shared.models.replay import REPLAY_STATUSES, ReplayRequest
 from shared.models.staff_alert import StaffAlert
 from shared.models.triage import OPEN_QUEUE_STATUSES, QueueEntry, TriageDecision
 from shared.models.user import STAFF_ROLES, AuthSession, Role, User
@@ -20,6 +21,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "OPEN_QUEUE_STATUSES",
+    "REPLAY_STATUSES",
     "STAFF_ROLES",
     "AuditEvent",
     "AuthSession",
@@ -44,6 +46,7 @@ __all__ = [
     "Patient",
     "QuestionnaireResponseDraft",
     "QueueEntry",
+    "ReplayRequest",
     "ResponseIdentifier",
     "Role",
     "SQLModel",

@@ -37,6 +37,7 @@ STAFF_PAGES = {
     "/staff/follow-ups": {"clinician", "admin"},
     "/staff/governance/overrides": {"clinician"},
     "/staff/governance/overrides.csv": {"clinician"},
+    "/staff/governance/replays": {"clinician", "admin"},
 }
 PATIENT_PAGES = ("/form", "/form/done/{case_id}", "/form/status/{case_id}", "/check-in")
 PUBLIC_PAGES = ("/sign-in", "/staff")

@@ -64,5 +64,5 @@ def test_each_worker_holds_only_its_own_tasks_when_both_are_imported():
         module.app.loader.import_default_modules()
         apps[name] = module.app
     triage_tasks = {t for t in apps["services.triage.worker"].tasks if not t.startswith("celery.")}
-    assert triage_tasks == {"triage.cases.evaluate"}
+    assert triage_tasks == {"triage.cases.evaluate", "triage.rules.replay"}
     assert guarantee_problems(apps["services.triage.worker"]) == []

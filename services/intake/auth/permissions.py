@@ -30,6 +30,7 @@ class Permission(StrEnum):
     READ_FOLLOW_UPS = "follow_ups:read"
     OPT_OUT = "opt_outs:record"
     READ_GOVERNANCE = "governance:read"
+    REPLAY_RULE_SET = "governance:replay"
 
 
 GRANTS: dict[Permission, frozenset[Role]] = {
@@ -59,6 +60,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # Override analytics (services/intake/governance): clinicians' reasons and the EHR's
     # feedback, for the clinical leads, who are clinicians.
     Permission.READ_GOVERNANCE: frozenset({Role.CLINICIAN}),
+    # The what-if replay of a released rule set (issue 20): the clinical leads, and the admins
+    # who manage the rule set. Its report names cases by id and route only.
+    Permission.REPLAY_RULE_SET: frozenset({Role.CLINICIAN, Role.ADMIN}),
 }
 
 

@@ -33,9 +33,10 @@ class PageRefused(Exception):
 STAFF_DESTINATIONS: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.CLINICIAN: (("/staff/board", "Queue board"), ("/staff/cases", "Exam entry"),
                      ("/staff/follow-ups", "Follow-ups"),
-                     ("/staff/governance/overrides", "Overrides")),
+                     ("/staff/governance/overrides", "Overrides"),
+                     ("/staff/governance/replays", "Rule replay")),
     Role.FRONT_DESK: (("/staff/cases", "Exam entry"),),
-    Role.ADMIN: (("/staff/follow-ups", "Follow-ups"),),
+    Role.ADMIN: (("/staff/follow-ups", "Follow-ups"), ("/staff/governance/replays", "Rule replay")),
 }
 
 
