@@ -2,7 +2,7 @@
 
 - the pre-visit form: services/intake/pages/questions.py (steps, questions, `show_if`), its
   texts in the pages' translation files (i18n/), questionnaire id and version from
-  shared/clinical_record.py;
+  shared/clinical_record/;
 - the check-in: CheckInAnswers and the check-in page's choices and texts;
 - the exam form: services/intake/pages/exam_form.py (groups, labels, choices, number bounds),
   whose labels exist in English only.

@@ -49,7 +49,7 @@ def _scores(code: str):
     answers = IntakeResponse.answers
     if code == "pain_score":
         value = answers["pain_score"]
-    else:  # shared/clinical_record.py function_score: the items' sum as a percentage
+    else:  # shared/clinical_record/ function_score: the items' sum as a percentage
         total = sum(cast(answers[item].astext, Integer) for item in FUNCTION_ITEMS)
         value = func.to_jsonb(total * 100 / (4 * len(FUNCTION_ITEMS)))
     return select(

@@ -1,5 +1,5 @@
 """The check-in's outcome questions (issue 20): the 0-10 pain rating and the function items
-(shared/clinical_record.py FUNCTION_ITEMS), as the page offers and reads them."""
+(shared/clinical_record/ FUNCTION_ITEMS), as the page offers and reads them."""
 
 from __future__ import annotations
 

@@ -1,14 +1,4 @@
-"""The clinical vocabulary: what a patient reports and what staff find on examination.
-
-These models are the single definition of the history (pre-visit form) and the exam findings.
-The intake service validates submissions against them, the database stores them as answers to a
-versioned questionnaire (FHIR QuestionnaireResponse) and as coded observations (FHIR Observation),
-and the triage engine reads them.
-
-Safety questions are tri-state on purpose: ``True``/``False`` is an answer, ``None`` means the
-patient or examiner did not (or could not) answer. The engine treats ``None`` on a
-safety-relevant question as missing information, never as "no".
-"""
+"""What the patient reports on the pre-visit form (questionnaire QUESTIONNAIRE_ID)."""
 
 from __future__ import annotations
 
@@ -16,17 +6,14 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from shared.clinical_record.base import Percent, _Record
 
 QUESTIONNAIRE_ID = "ankle-previsit"
 # 1.1.0 added high-energy injury, warm-up and rest patterns, back pain, neuropathy, periods, bone
 # density, imaging done, weeks per treatment, and "present, amount unknown" swelling and bruising.
 QUESTIONNAIRE_VERSION = "1.1.0"
-
-
-class _Record(BaseModel):
-    # Unknown fields are rejected so a typo never silently drops a safety answer.
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class Onset(StrEnum):
@@ -162,9 +149,6 @@ class TreatmentTried(_Record):
     weeks: Annotated[int, Field(ge=0, le=520)] | None = None
 
 
-Percent = Annotated[int, Field(ge=0, le=100)]
-
-
 class PreVisitHistory(_Record):
     """What the patient reports on the pre-visit form (answers to questionnaire QUESTIONNAIRE_ID)."""
 
@@ -247,149 +231,3 @@ class PreVisitHistory(_Record):
     notes: Annotated[str, Field(max_length=2000)] | None = None
 
 
-class ShinTenderness(StrEnum):
-    NONE = "none"
-    DIFFUSE = "diffuse"  # spread over 5 cm or more (medial tibial stress syndrome)
-    FOCAL = "focal"  # under 5 cm: suspect stress fracture
-
-
-class ExamFindings(_Record):
-    """What staff find on examination (each field maps to one coded FHIR Observation)."""
-
-    # Ottawa ankle and foot rules (Stiell 1993): bony tenderness only, never ligament.
-    pain_in_malleolar_zone: bool | None = None
-    pain_in_midfoot_zone: bool | None = None
-    tender_lateral_malleolus_posterior_edge_or_tip: bool | None = None
-    tender_medial_malleolus_posterior_edge_or_tip: bool | None = None
-    tender_base_of_fifth_metatarsal: bool | None = None
-    tender_navicular: bool | None = None
-    tender_proximal_fibula: bool | None = None  # Maisonneuve screen with syndesmosis injury
-    tender_metatarsal_shaft: bool | None = None  # 2nd-4th shaft: low-risk stress fracture site
-    tender_deltoid_ligament: bool | None = None
-    # Low Risk Ankle Rule (Boutis 2001/2013), children 3-16: tenderness and swelling isolated to
-    # the distal fibula and/or adjacent lateral ligaments, distal to the tibial anterior joint line.
-    low_risk_ankle_exam: bool | None = None
-    xray_negative: bool | None = Field(
-        None, description="An X-ray for this complaint was taken and showed no fracture"
-    )
-    bears_weight_four_steps_in_clinic: bool | None = None
-    # Ottawa exclusions
-    intoxicated: bool | None = None
-    head_injury: bool | None = None
-    multiple_painful_injuries: bool | None = None
-    reduced_sensation: bool | None = None
-    # Soft tissue and ligaments
-    tender_atfl_only: bool | None = None
-    tender_syndesmosis: bool | None = None
-    swelling: Severity | None = None
-    bruising: Severity | None = None
-    deformity: bool | None = None
-    open_wound_over_fracture_or_joint: bool | None = None
-    anterior_drawer_positive: bool | None = None
-    squeeze_test_positive: bool | None = None
-    external_rotation_test_positive: bool | None = None
-    single_leg_hop_possible: bool | None = None
-    # Achilles (AAOS 2009: two or more of the four)
-    calf_squeeze_no_plantarflexion: bool | None = None
-    palpable_achilles_gap: bool | None = None
-    decreased_plantarflexion_strength: bool | None = None
-    increased_passive_dorsiflexion: bool | None = None
-    achilles_tender_2_to_6_cm_above_insertion: bool | None = None
-    # Impingement and other special tests
-    forced_plantarflexion_reproduces_posterior_pain: bool | None = None
-    forced_dorsiflexion_reproduces_anterior_pain: bool | None = None
-    tinel_tarsal_tunnel_positive: bool | None = None
-    dorsiflexion_eversion_test_positive: bool | None = None
-    peroneal_pain_on_resisted_eversion: bool | None = None
-    peroneal_subluxation: bool | None = None
-    medial_calcaneal_tubercle_tender: bool | None = None
-    calcaneal_squeeze_painful: bool | None = None
-    talar_dome_tender: bool | None = None
-    shin_tenderness: ShinTenderness | None = None
-    anterior_tibial_cortex_tender: bool | None = None
-    # Neurovascular and systemic
-    pulses_absent: bool | None = None
-    foot_cold_or_pale: bool | None = None
-    motor_deficit: bool | None = None
-    pain_out_of_proportion: bool | None = None
-    pain_on_passive_toe_stretch: bool | None = None
-    tense_compartment: bool | None = None
-    joint_hot_swollen_restricted: bool | None = None
-    temperature_celsius: Annotated[float, Field(ge=30, le=45)] | None = None
-    # NICE NG19: a red, warm, swollen foot with a skin temperature over 2 degrees above the
-    # other foot, in a person with neuropathy, is active Charcot until shown otherwise.
-    skin_temperature_difference_celsius: Annotated[float, Field(ge=0, le=15)] | None = Field(
-        None, description="How many degrees warmer the affected foot's skin is than the same "
-        "site on the other foot (0 when it is not warmer)"
-    )
-    foot_red_warm_swollen_skin_intact: bool | None = None
-    notes: Annotated[str, Field(max_length=2000)] | None = None
-
-
-# How hard an everyday activity is: 0 = unable, 4 = no difficulty (a check-in function item).
-Difficulty = Annotated[int, Field(ge=0, le=4)]
-
-
-class Trend(StrEnum):
-    BETTER = "better"
-    SAME = "same"
-    WORSE = "worse"
-
-
-class FollowUpAnswer(_Record):
-    """The patient's answer at a follow-up check-in; lets re-triage apply the time escalators."""
-
-    days_since_previous_decision: Annotated[int, Field(ge=0, le=3650)]
-    trend: Trend
-
-
-CHECK_IN_QUESTIONNAIRE_ID = "ankle-check-in"
-# 1.1.0 added the pain rating and the function questions (issue 20).
-CHECK_IN_QUESTIONNAIRE_VERSION = "1.1.0"
-
-
-class NewSymptom(StrEnum):
-    NUMBNESS = "numbness"
-    COLD_OR_PALE_FOOT = "cold_or_pale_foot"
-    MORE_SWELLING = "more_swelling"
-    REDNESS_OR_WARMTH = "redness_or_warmth"
-    CANNOT_BEAR_WEIGHT = "cannot_bear_weight"
-    FEVER = "fever"
-
-
-class CheckInAnswers(_Record):
-    """What the patient answers at a follow-up check-in (questionnaire ankle-check-in)."""
-
-    trend: Trend
-    improvement_percent: Percent | None = Field(
-        None, description="Roughly how much better since the last visit (0 = no better)"
-    )
-    new_symptoms: list[NewSymptom] = Field(default_factory=list)
-    followed_advice: bool | None = Field(None, description="Did you follow the advice given?")
-    notes: Annotated[str, Field(max_length=2000)] | None = None
-    # The outcome measure (shared/recovery.py): the pre-visit form's 0-10 pain rating asked
-    # again, and a short plain-language function question set (FUNCTION_ITEMS; not the LEFS).
-    pain_score: Annotated[int, Field(ge=0, le=10)] | None = Field(
-        None, description="How bad is the pain at its worst today? 0 = no pain, 10 = worst")
-    function_walk_indoors: Difficulty | None = None
-    function_walk_outdoors: Difficulty | None = None
-    function_stairs: Difficulty | None = None
-    function_stand: Difficulty | None = None
-    function_usual_activity: Difficulty | None = None
-
-
-# A plain-language function question set written for this clinic, not a validated instrument:
-# the Lower Extremity Functional Scale is free to use, but its exact item wording and its
-# validated Spanish version were not at hand, and a home-made translation would not be it. Each
-# item is answered 0 (unable) to 4 (no difficulty); the score is the sum as a percentage.
-FUNCTION_ITEMS = ("function_walk_indoors", "function_walk_outdoors", "function_stairs",
-                  "function_stand", "function_usual_activity")
-
-
-def function_score(answers: dict) -> int | None:
-    """0-100 (100 = no difficulty) from stored check-in answers; None unless every function
-    item was answered (a partial sum would read as worse function)."""
-    values = [answers.get(item) for item in FUNCTION_ITEMS]
-    if any(value is None for value in values):
-        return None
-    return round(sum(values) * 100 / (4 * len(FUNCTION_ITEMS)))
