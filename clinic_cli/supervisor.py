@@ -22,7 +22,6 @@ only ever started from the thread that calls start(), launch(), poll() and wait(
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import subprocess
@@ -34,13 +33,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, Self, TextIO
 
+from clinic_cli.process_signals import describe, die_with_parent, send, signal_group
 from clinic_cli.processes import ProcessSpec
 
 STOP_GRACE_SECONDS = 10.0
 POLL_SECONDS = 0.2
 HEARTBEAT_CHECK_SECONDS = 1.0
 READY_TIMEOUT_SECONDS = 60.0
-PR_SET_PDEATHSIG = 1
 
 
 class ChildDied(RuntimeError):
@@ -135,7 +134,7 @@ class Supervisor:
             assert child.process is not None
             if child.process.poll() is not None:
                 raise ChildDied(f"process '{child.name}' exited with "
-                                f"{_describe(child.process.returncode)} while starting")
+                                f"{describe(child.process.returncode)} while starting")
             if time.monotonic() > deadline:
                 raise ChildDied(f"process '{child.name}' was not ready after "
                                 f"{READY_TIMEOUT_SECONDS:.0f} s")
@@ -151,7 +150,7 @@ class Supervisor:
             spec.argv, env=spec.env, cwd=spec.cwd, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, process_group=0,
             user=spec.user,
-            preexec_fn=_die_with_parent(self._parent_pid, spec.death_signal),  # noqa: PLW1509
+            preexec_fn=die_with_parent(self._parent_pid, spec.death_signal),  # noqa: PLW1509
         )
         child.process, child.started_at, child.restart_at = process, time.monotonic(), None
         threading.Thread(target=self._relay_output, args=(spec.name, process), daemon=True).start()
@@ -179,10 +178,10 @@ class Supervisor:
                 continue
             code = child.process.poll()
             if code is not None:
-                self._failed(child, f"exited with {_describe(code)}")
+                self._failed(child, f"exited with {describe(code)}")
             elif check_heartbeats and self._hung(child, now):
                 pid = child.process.pid
-                _signal_group(pid, signal.SIGKILL)
+                signal_group(pid, signal.SIGKILL)
                 child.process.wait()
                 self.heartbeats.forget(child.spec.heartbeat, pid)
                 self._failed(child, "sent no heartbeat (hung or frozen); killed it")
@@ -196,7 +195,7 @@ class Supervisor:
     def _failed(self, child: Child, why: str) -> None:
         assert child.process is not None
         # What the child forked (pool processes, backends) goes with it.
-        _signal_group(child.process.pid, signal.SIGKILL)
+        signal_group(child.process.pid, signal.SIGKILL)
         child.process = None
         now = time.monotonic()
         child.failures.append(now)
@@ -244,7 +243,7 @@ class Supervisor:
 
     def _stop_all(self, running: list[Child]) -> None:
         for child in running:
-            _signal(child.process.pid, child.spec.stop_signal)
+            send(child.process.pid, child.spec.stop_signal)
         deadline = time.monotonic() + self.stop_grace_seconds
         for child in running:
             try:
@@ -252,7 +251,7 @@ class Supervisor:
             except subprocess.TimeoutExpired:
                 self._say(f"process '{child.name}' ignored its stop signal; killing it")
             # The group can outlive its leader (a forked pool worker): kill the stragglers too.
-            _signal_group(child.process.pid, signal.SIGKILL)
+            signal_group(child.process.pid, signal.SIGKILL)
             child.process.wait()
 
     def _request_stop(self, signum: int, frame: object) -> None:
@@ -280,42 +279,3 @@ class Supervisor:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
-
-
-def _die_with_parent(parent_pid: int, death_signal: int) -> Callable[[], None] | None:
-    """A preexec_fn asking the kernel to send `death_signal` to the child when its parent
-    dies. It runs after the fork (and after any change of user, which would clear it)."""
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork
-    except (OSError, AttributeError):
-        return None  # not Linux: children are still stopped by stop(), just not on a crash
-
-    def preexec() -> None:
-        prctl(PR_SET_PDEATHSIG, int(death_signal), 0, 0, 0)
-        if os.getppid() != parent_pid:  # the parent died before the prctl took effect
-            os.kill(os.getpid(), death_signal)
-
-    return preexec
-
-
-def _describe(returncode: int) -> str:
-    if returncode < 0:
-        try:
-            return f"signal {signal.Signals(-returncode).name}"
-        except ValueError:
-            return f"signal {-returncode}"
-    return f"code {returncode}"
-
-
-def _signal(pid: int, sig: int) -> None:
-    try:
-        os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
-
-
-def _signal_group(pgid: int, sig: int) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except ProcessLookupError:
-        pass
