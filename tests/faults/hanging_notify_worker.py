@@ -13,8 +13,8 @@ from celery.signals import task_prerun
 
 from shared import messaging
 from shared.contracts import CaseRouted
+from tests.faults.hanging_limits import HARD, SOFT
 
-SOFT, HARD = 3, 5
 messaging.TASK_TIME_LIMITS[CaseRouted.task_name] = (SOFT, HARD)
 
 from services.notify.worker import app  # after the limits above

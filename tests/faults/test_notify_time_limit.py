@@ -19,7 +19,7 @@ from shared.contracts import CaseRouted
 from shared.messaging import make_celery
 from shared.settings import Settings
 from tests.e2e.system import RunningSystem
-from tests.faults.hanging_notify_worker import HARD
+from tests.faults.hanging_limits import HARD
 from tests.faults.support import report, system_env
 from tests.integration.notify_support import add_decision, add_patient
 
