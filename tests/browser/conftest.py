@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.e2e.conftest import system  # noqa: F401  (the real processes, as in tests/e2e)
+from tests.e2e.conftest import log_format, system  # noqa: F401  (the real processes, as in tests/e2e)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
