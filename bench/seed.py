@@ -21,8 +21,8 @@ import psycopg
 
 from bench.cases import random_case
 from bench.servers import libpq_url
-from services.triage.case_input import snapshot
 from services.triage.engine import evaluate
+from services.triage.engine.stored_case import snapshot
 
 BATCH = 50_000
 SAMPLES = 16

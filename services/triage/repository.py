@@ -17,7 +17,7 @@ from sqlalchemy import Connection, bindparam, exists, func, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from services.triage.case_input import StoredCase
+from services.triage.engine.stored_case import StoredCase
 from services.triage.route_guard import Route
 from shared.clinical_record import CHECK_IN_QUESTIONNAIRE_ID, QUESTIONNAIRE_ID
 from shared.models import (

@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from services.triage import repository
-from services.triage.case_input import build_case_input, snapshot
 from services.triage.engine import Decision, evaluate
+from services.triage.engine.stored_case import build_case_input, snapshot
 from services.triage.recovery_check import check_recovery
 from services.triage.route_guard import Route, Verdict, judge
 from shared.audit import SYSTEM_TRIAGE, audit_event

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from services.intake.pages import exam_form, questions
 from services.intake.pages.check_in_page import CHOICES as CHECK_IN_CHOICES
-from services.triage.case_input import SYMPTOM_ANSWERS
+from services.triage.engine.stored_case import SYMPTOM_ANSWERS
 from shared.clinical_record import ExamFindings, NewSymptom, PreVisitHistory
 
 ENGINE_SOURCE = Path(__file__).resolve().parents[2] / "services" / "triage" / "engine"

@@ -11,7 +11,7 @@
   code) or valueQuantity. Only final, amended or corrected ones count; the latest of each
   finding wins, as current_exam_findings reads the stored exam.
 - Patient -> birth date and administrative gender.
-- Age and days since onset: services/triage/case_input.py `build_case_input`, as the triage
+- Age and days since onset: services/triage/engine/stored_case.py `build_case_input`, as the triage
   worker computes them.
 """
 
@@ -28,8 +28,8 @@ from services.intake.cds_hooks.prefetch import resources
 from services.intake.fhir.canonical import CANONICAL, EPISODE_OF_CARE
 from services.intake.fhir.questionnaire_responses import definition_of, form_answers
 from services.intake.pages.questions import read_answers
-from services.triage.case_input import StoredCase, UnreadableRecord, build_case_input
 from services.triage.engine import CaseInput
+from services.triage.engine.stored_case import StoredCase, UnreadableRecord, build_case_input
 from shared.clinical_record import QUESTIONNAIRE_ID, ExamFindings, PreVisitHistory
 
 FINDING_CODES = frozenset(ExamFindings.model_fields) - {"notes"}

@@ -1,4 +1,5 @@
-"""Turns what the database holds about a case into the engine's input."""
+"""Turns what the database holds about a case into the engine's input: pure, so the triage
+worker and the CDS Hooks services (which decide on what an EHR sends) read a case the same way."""
 
 from __future__ import annotations
 
