@@ -243,10 +243,39 @@ UNGUARDED = {
     ("GET", "/sign-in"), ("POST", "/sign-in"), ("POST", "/sign-in/code"),
     ("POST", "/sign-in/enrol"), ("POST", "/sign-out"), ("GET", "/staff"),
     ("GET", "/form"), ("POST", "/form"), ("GET", "/check-in"), ("GET", "/opt-out"),
+    # FHIR: the CapabilityStatement and SMART discovery are public (the specification says
+    # so); the token endpoint is authenticated by the client's signed assertion; anything
+    # else under /fhir answers a FHIR OperationOutcome 404.
+    ("GET", "/fhir/metadata"), ("GET", "/fhir/.well-known/smart-configuration"),
+    ("POST", "/fhir/auth/token"),
+    *((method, "/fhir/{anything:path}") for method in ("GET", "POST", "PUT", "PATCH", "DELETE")),
 }
-# Authorised their own way: the FHIR facade (roles and SMART scopes, fhir/access.py), the CDS
-# Hooks services (the EHR's signed JWT), the clinical evidence pages (public documents).
-OWN_AUTHORISATION = ("/fhir", "/cds-services", "/clinical-evidence")
+# FHIR resource type -> the roles that may read and search it, written out independently of
+# the code's table, as the REST API shows each role (a SMART backend client is authorised by
+# its scopes instead: tests/integration/test_fhir_smart.py). Writes are in FHIR_WRITES.
+FHIR_READERS = {
+    "Questionnaire": {Role.PATIENT, Role.FRONT_DESK, Role.CLINICIAN, Role.ADMIN},
+    "Patient": {Role.PATIENT, Role.FRONT_DESK, Role.CLINICIAN},
+    "QuestionnaireResponse": {Role.PATIENT, Role.FRONT_DESK, Role.CLINICIAN},
+    "EpisodeOfCare": {Role.PATIENT, Role.FRONT_DESK, Role.CLINICIAN},
+    "Observation": {Role.FRONT_DESK, Role.CLINICIAN},
+    "ClinicalImpression": {Role.CLINICIAN},
+    "RiskAssessment": {Role.CLINICIAN},
+    "ServiceRequest": {Role.CLINICIAN},
+    "Task": {Role.CLINICIAN},
+    "CommunicationRequest": {Role.CLINICIAN},
+    "Communication": {Role.CLINICIAN},
+    "AuditEvent": {Role.ADMIN},
+}
+FHIR_WRITES = {
+    ("POST", "/fhir/Patient"): {Role.FRONT_DESK},
+    ("POST", "/fhir/Patient/$match"): {Role.FRONT_DESK},
+    ("POST", "/fhir/QuestionnaireResponse"): {Role.PATIENT, Role.FRONT_DESK},
+    ("PUT", "/fhir/QuestionnaireResponse/{response_id}"): {Role.PATIENT, Role.FRONT_DESK},
+}
+# Authorised their own way: the CDS Hooks services (the EHR's signed JWT), the clinical
+# evidence pages (public documents).
+OWN_AUTHORISATION = ("/cds-services", "/clinical-evidence")
 ROLE_OF = {OWN_PATIENT: Role.PATIENT, FRONT_DESK: Role.FRONT_DESK, CLINICIAN: Role.CLINICIAN,
            ADMIN: Role.ADMIN}
 
@@ -271,7 +300,7 @@ def permission_of(route: APIRoute):
 
 def test_every_route_and_page_is_guarded_by_a_permission_granting_what_the_policy_says():
     app = create_app(Settings(env="test", secret_key="matrix-secret"))
-    checked = 0
+    checked = fhir_reads = 0
     for method, path, route in routes_and_pages(app):
         if (method, path) in UNGUARDED:
             continue
@@ -286,5 +315,12 @@ def test_every_route_and_page_is_guarded_by_a_permission_granting_what_the_polic
                 (path, permission)
         elif method == "GET" and path in PATIENT_PAGES:
             assert Role.PATIENT in granted, (path, permission)
+        elif (method, path) in FHIR_WRITES:
+            assert granted == FHIR_WRITES[method, path], (method, path, permission)
+        elif path.startswith("/fhir/"):
+            assert method == "GET", (method, path)
+            assert granted == FHIR_READERS[path.split("/")[2]], (path, permission)
+            fhir_reads += 1
         checked += 1
     assert checked > len(POLICY)  # the API's routes and the pages
+    assert fhir_reads == 2 * len(FHIR_READERS)  # read and search of each resource type

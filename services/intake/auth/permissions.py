@@ -17,6 +17,9 @@ class Permission(StrEnum):
     REVOKE_PATIENT_LINKS = "patients:revoke_links"
     SUBMIT_INTAKE = "cases:submit_intake"
     READ_CASE = "cases:read"
+    READ_EXAM_FINDINGS = "exam_findings:read"
+    READ_DECISIONS = "decisions:read"
+    READ_FORMS = "forms:read"
     RECORD_EXAM = "cases:record_exam"
     ANSWER_CHECK_IN = "check_ins:answer"
     READ_QUEUES = "queues:read"
@@ -40,6 +43,14 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.SUBMIT_INTAKE: frozenset({Role.PATIENT, Role.FRONT_DESK}),
     Permission.READ_CASE: frozenset({Role.PATIENT, Role.FRONT_DESK, Role.CLINICIAN}),
     Permission.RECORD_EXAM: frozenset({Role.FRONT_DESK, Role.CLINICIAN}),
+    # Read on their own (FHIR Observation): the exam findings, for whoever records them.
+    Permission.READ_EXAM_FINDINGS: frozenset({Role.FRONT_DESK, Role.CLINICIAN}),
+    # The triage decision and what follows from it (FHIR ClinicalImpression, RiskAssessment,
+    # ServiceRequest, Task, CommunicationRequest, Communication): clinicians, as the case
+    # view shows the decision to clinicians only (cases/views.py).
+    Permission.READ_DECISIONS: frozenset({Role.CLINICIAN}),
+    # The blank pre-visit form (FHIR Questionnaire): no patient data, whoever is signed in.
+    Permission.READ_FORMS: frozenset(Role),
     Permission.ANSWER_CHECK_IN: frozenset({Role.PATIENT}),
     Permission.READ_QUEUES: frozenset({Role.CLINICIAN}),
     Permission.WORK_QUEUES: frozenset({Role.CLINICIAN}),

@@ -17,11 +17,11 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 
 from services.intake.auth.dependencies import get_principal
+from services.intake.auth.permissions import Permission, is_granted
 from services.intake.auth.principal import Principal
 from services.intake.fhir.smart import scopes, service, tokens
 from shared.audit import Actor
 from shared.clock import utcnow
-from shared.models import Role
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ async def principal_of(request: Request) -> Reader:
 
 
 def ensure_may_read(principal: Reader, resource_type: str, interaction: str,
-                    readers: frozenset[Role]) -> None:
+                    permission: Permission) -> None:
     if isinstance(principal, BackendPrincipal):
         if not principal.may(resource_type, interaction):
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail=(
@@ -78,17 +78,20 @@ def ensure_may_read(principal: Reader, resource_type: str, interaction: str,
                 f"({interaction} of {resource_type})."),
                 headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'})
         return
-    if principal.role not in readers:
+    if not is_granted(principal.role, permission):
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             detail=f"Your role ({principal.role.value}) may not do this.")
 
 
-def reading(resource_type: str, interaction: str, readers: frozenset[Role]):
-    """A dependency: the principal, when they may do `interaction` on `resource_type`."""
+def reading(resource_type: str, interaction: str, permission: Permission):
+    """A dependency: the principal, when a backend client's scopes allow `interaction` on
+    `resource_type`, or a person's role is granted `permission` (auth/permissions.py, the one
+    table the REST API and pages are authorised by)."""
 
     async def dependency(request: Request) -> Reader:
         principal = await principal_of(request)
-        ensure_may_read(principal, resource_type, interaction, readers)
+        ensure_may_read(principal, resource_type, interaction, permission)
         return principal
 
+    dependency.permission = permission  # tests/integration/test_access_matrix.py reads it
     return Annotated[Reader, Depends(dependency)]

@@ -22,11 +22,12 @@ from fhirclient.models.identifier import Identifier
 from sqlalchemy import literal, or_, select
 from sqlmodel import col
 
+from services.intake.auth.permissions import Permission
 from services.intake.fhir import references as ref
 from services.intake.fhir.canonical import CANONICAL, code_system
 from services.intake.fhir.model import make
 from services.intake.fhir.records import Outbound
-from shared.models import AuditEvent, Role
+from shared.models import AuditEvent
 
 EVENT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type"
 INTERACTION = "http://hl7.org/fhir/restful-interaction"
@@ -106,5 +107,5 @@ def _entity(resource_type: str, resource_id: str) -> AuditEventEntity:
     return make(AuditEventEntity, what=what, type=_coding(ENTITY_TYPE, "2", "System Object"))
 
 
-AUDIT_EVENTS = Outbound("AuditEvent", frozenset({Role.ADMIN}), query, resource,
+AUDIT_EVENTS = Outbound("AuditEvent", Permission.READ_AUDIT, query, resource,
                         numeric_ids=True, patient_condition=about_patient)

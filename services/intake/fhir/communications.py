@@ -17,10 +17,11 @@ from fhirclient.models.communicationrequest import (
 from sqlalchemy import case, func, select
 from sqlmodel import col
 
+from services.intake.auth.permissions import Permission
 from services.intake.fhir import references as ref
 from services.intake.fhir.model import make
 from services.intake.fhir.records import Outbound
-from shared.models import Case, Delivery, DeliveryStatus, FollowUp, FollowUpStatus, Role
+from shared.models import Case, Delivery, DeliveryStatus, FollowUp, FollowUpStatus
 
 REQUEST_STATUS = {FollowUpStatus.SCHEDULED.value: "active", FollowUpStatus.SENT.value: "completed",
                   FollowUpStatus.FAILED.value: "revoked",
@@ -28,7 +29,6 @@ REQUEST_STATUS = {FollowUpStatus.SCHEDULED.value: "active", FollowUpStatus.SENT.
 DELIVERY_STATUS = {DeliveryStatus.SENT.value: "completed",
                    DeliveryStatus.FAILED.value: "stopped",
                    DeliveryStatus.REJECTED.value: "not-done"}
-CLINICIANS = frozenset({Role.CLINICIAN})
 
 
 def requests_query():
@@ -91,7 +91,7 @@ def delivery(row) -> Communication:
         sent=ref.date_time(row.last_updated) if sent else None)
 
 
-REQUESTS = Outbound("CommunicationRequest", CLINICIANS, requests_query, request,
+REQUESTS = Outbound("CommunicationRequest", Permission.READ_DECISIONS, requests_query, request,
                     statuses=("active", "completed", "revoked"))
-DELIVERIES = Outbound("Communication", CLINICIANS, deliveries_query, delivery,
+DELIVERIES = Outbound("Communication", Permission.READ_DECISIONS, deliveries_query, delivery,
                       statuses=("completed", "stopped", "not-done"))

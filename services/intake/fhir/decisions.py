@@ -25,13 +25,13 @@ from fhirclient.models.servicerequest import ServiceRequest
 from sqlalchemy import case, func, literal, select
 from sqlmodel import col
 
+from services.intake.auth.permissions import Permission
 from services.intake.fhir import references as ref
 from services.intake.fhir.canonical import EPISODE_OF_CARE
 from services.intake.fhir.model import extension, make
 from services.intake.fhir.records import Outbound
-from shared.models import OPEN_QUEUE_STATUSES, Case, QueueEntry, Role, TriageDecision
+from shared.models import OPEN_QUEUE_STATUSES, Case, QueueEntry, TriageDecision
 
-CLINICIANS = frozenset({Role.CLINICIAN})
 SNOMED = "http://snomed.info/sct"
 # The FHIR R4 servicerequest-category value set's SNOMED CT concepts.
 CATEGORY = {"imaging": (SNOMED, "363679005", "Imaging"),
@@ -171,8 +171,9 @@ def referral(row) -> ServiceRequest:
         extension=[_episode(row.case_id)])
 
 
-IMPRESSIONS = Outbound("ClinicalImpression", CLINICIANS, impressions_query, impression,
-                       statuses=("completed",))
-RISKS = Outbound("RiskAssessment", CLINICIANS, risks_query, risk, statuses=("final",))
-REFERRALS = Outbound("ServiceRequest", CLINICIANS, referrals_query, referral,
+IMPRESSIONS = Outbound("ClinicalImpression", Permission.READ_DECISIONS, impressions_query,
+                       impression, statuses=("completed",))
+RISKS = Outbound("RiskAssessment", Permission.READ_DECISIONS, risks_query, risk,
+                 statuses=("final",))
+REFERRALS = Outbound("ServiceRequest", Permission.READ_DECISIONS, referrals_query, referral,
                      statuses=("draft", "active", "completed", "revoked"))

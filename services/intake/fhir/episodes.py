@@ -8,10 +8,11 @@ from fhirclient.models.period import Period
 from sqlalchemy import case, select
 from sqlmodel import col
 
+from services.intake.auth.permissions import Permission
 from services.intake.fhir import references as ref
 from services.intake.fhir.model import make
 from services.intake.fhir.records import Outbound
-from shared.models import Case, CaseStatus, Role
+from shared.models import Case, CaseStatus
 
 STATUS = {CaseStatus.AWAITING_TRIAGE.value: "planned", CaseStatus.ROUTED.value: "active",
           CaseStatus.CLOSED.value: "finished"}
@@ -37,5 +38,5 @@ def resource(row) -> EpisodeOfCare:
 
 
 EPISODES = Outbound(
-    "EpisodeOfCare", frozenset({Role.PATIENT, Role.FRONT_DESK, Role.CLINICIAN}), query,
+    "EpisodeOfCare", Permission.READ_CASE, query,
     resource, statuses=tuple(sorted(set(STATUS.values()))))

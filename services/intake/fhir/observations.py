@@ -22,12 +22,13 @@ from sqlalchemy import Integer, String, cast, func, literal, null, select, union
 from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel import col
 
+from services.intake.auth.permissions import Permission
 from services.intake.fhir import references as ref
 from services.intake.fhir.canonical import EPISODE_OF_CARE, code_system
 from services.intake.fhir.model import extension, make
 from services.intake.fhir.records import Outbound
 from shared.clinical_record import CHECK_IN_QUESTIONNAIRE_ID, FUNCTION_ITEMS
-from shared.models import Case, IntakeResponse, Observation, Role
+from shared.models import Case, IntakeResponse, Observation
 
 FINDING_SYSTEM = code_system("exam-finding")
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -133,5 +134,5 @@ def _value(code: str, value) -> dict:
 
 
 OBSERVATIONS = Outbound(
-    "Observation", frozenset({Role.FRONT_DESK, Role.CLINICIAN}), query, resource,
+    "Observation", Permission.READ_EXAM_FINDINGS, query, resource,
     statuses=STATUSES)

@@ -9,6 +9,7 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 
+from services.intake.auth.permissions import Permission
 from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.errors import NotFound
 from services.intake.fhir import records
@@ -27,16 +28,14 @@ from services.intake.fhir.search import INCLUDE, parse_search, resource_url, sea
 from services.intake.fhir.tasks import PATIENT_INCLUDE, TASKS
 from services.intake.patients import service as patients
 from shared.audit import Entity, record_audit, record_list_read
-from shared.models import Role
 
 OUTBOUND = (EPISODES, OBSERVATIONS, IMPRESSIONS, RISKS, REFERRALS, TASKS, REQUESTS, DELIVERIES,
             AUDIT_EVENTS)
-PATIENT_READERS = frozenset({Role.PATIENT, Role.FRONT_DESK, Role.CLINICIAN})
 
 
 def _read_route(spec: Outbound):
     async def read(resource_id: str, session: SessionDep, request_id: RequestIdDep,
-                   principal: reading(spec.type, "read", spec.readers)) -> Response:
+                   principal: reading(spec.type, "read", spec.permission)) -> Response:
         row = await records.read(session, spec, resource_id)
         if row is None or (principal.is_patient and principal.patient_id != row.patient_id):
             raise NotFound(f"no {spec.type} with id {resource_id[:64]}", field=f"{spec.type}.id")
@@ -50,7 +49,7 @@ def _read_route(spec: Outbound):
 
 def _search_route(spec: Outbound):
     async def search(request: Request, session: SessionDep, request_id: RequestIdDep,
-                     principal: reading(spec.type, "search-type", spec.readers)) -> Response:
+                     principal: reading(spec.type, "search-type", spec.permission)) -> Response:
         search = parse_search(request, spec.search, includes=spec.includes)
         if spec is AUDIT_EVENTS and not search.values.get("patient"):
             raise BadRequest("give the patient whose audit trail to read", field="patient")
@@ -85,7 +84,7 @@ def _patients(values: list[str]) -> set[uuid.UUID]:
 async def _included(session, principal: Reader, includes: list[str], found: list) -> list:
     if PATIENT_INCLUDE not in includes:
         return []
-    ensure_may_read(principal, "Patient", "read", PATIENT_READERS)
+    ensure_may_read(principal, "Patient", "read", Permission.READ_CASE)
     wanted = sorted({row.patient_id for row in found}, key=str)
     return [p for p in [await patients.get_patient(session, i) for i in wanted] if p]
 

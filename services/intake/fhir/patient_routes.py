@@ -7,6 +7,7 @@ from fastapi import Request, Response, status
 from fhirclient.models.parameters import Parameters
 from fhirclient.models.patient import Patient as FhirPatient
 
+from services.intake.auth.permissions import Permission
 from services.intake.auth.principal import Principal
 from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.errors import Conflict, NotFound
@@ -16,7 +17,6 @@ from services.intake.fhir.access import reading
 from services.intake.fhir.api import FrontDesk, criteria_of, existing_match, parse_id, router
 from services.intake.fhir.capability import interaction
 from services.intake.fhir.model import fhir_response, read_resource
-from services.intake.fhir.outbound import PATIENT_READERS
 from services.intake.fhir.outcomes import Unprocessable
 from services.intake.fhir.patients import match_bundle, patient_resource
 from services.intake.fhir.search import SearchParameter, parse_search, resource_url, searchset
@@ -36,7 +36,7 @@ PATIENT_SEARCH = (
 
 @router.get("/Patient/{patient_id}", openapi_extra=interaction("Patient", "read"))
 async def read_patient(patient_id: str, session: SessionDep,
-                       principal: reading("Patient", "read", PATIENT_READERS),
+                       principal: reading("Patient", "read", Permission.READ_CASE),
                        request_id: RequestIdDep) -> Response:
     patient = await _visible_patient(session, principal, patient_id)
     record_audit(session, principal.actor, "read", "Patient", patient.id, patient_id=patient.id,
@@ -47,7 +47,7 @@ async def read_patient(patient_id: str, session: SessionDep,
 @router.get("/Patient", openapi_extra=interaction("Patient", "search-type",
                                                   search=PATIENT_SEARCH))
 async def search_patients(request: Request, session: SessionDep,
-                          principal: reading("Patient", "search-type", PATIENT_READERS),
+                          principal: reading("Patient", "search-type", Permission.READ_CASE),
                           request_id: RequestIdDep) -> Response:
     search = parse_search(request, PATIENT_SEARCH)
     found, total = await service.search_patients(session, search, principal)

@@ -17,6 +17,7 @@ from fhirclient.models.fhirabstractbase import FHIRAbstractBase
 from sqlalchemy import Select, func, literal, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.intake.auth.permissions import Permission
 from services.intake.fhir.outcomes import BadRequest
 from services.intake.fhir.search import (
     Page,
@@ -26,7 +27,6 @@ from services.intake.fhir.search import (
     date_range,
     reference_id,
 )
-from shared.models import Role
 
 ID = SearchParameter("_id", "token", "The resource's id")
 PATIENT = SearchParameter("patient", "reference", "The patient the resource is about: "
@@ -42,8 +42,8 @@ def status_parameter(statuses: tuple[str, ...]) -> SearchParameter:
 @dataclass(frozen=True)
 class Outbound:
     type: str
-    # The roles that may read it, as the REST API's views show each role (access.py).
-    readers: frozenset[Role]
+    # Who may read it (auth/permissions.py), as the REST API's views show each role.
+    permission: Permission
     query: Callable[[], Select]
     resource: Callable[[Any], FHIRAbstractBase]
     statuses: tuple[str, ...] = ()

@@ -8,6 +8,7 @@ import uuid
 from fastapi import Request, Response, status
 from fhirclient.models.questionnaireresponse import QuestionnaireResponse
 
+from services.intake.auth.permissions import Permission
 from services.intake.auth.principal import Principal
 from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.errors import Conflict, InvalidReference, NotFound
@@ -17,7 +18,6 @@ from services.intake.fhir.access import reading
 from services.intake.fhir.api import Submitter, criteria_of, existing_match, parse_id, router
 from services.intake.fhir.capability import interaction
 from services.intake.fhir.model import fhir_response, read_resource
-from services.intake.fhir.outbound import PATIENT_READERS
 from services.intake.fhir.outcomes import BadRequest, PreconditionFailed, Unprocessable
 from services.intake.fhir.questionnaire_responses import response_of, responses_bundle
 from services.intake.fhir.search import SearchParameter, parse_search, resource_url
@@ -40,7 +40,7 @@ RESPONSE_SEARCH = (
             openapi_extra=interaction("QuestionnaireResponse", "read"))
 async def read_response(
         response_id: str, session: SessionDep, request_id: RequestIdDep,
-        principal: reading("QuestionnaireResponse", "read", PATIENT_READERS)) -> Response:
+        principal: reading("QuestionnaireResponse", "read", Permission.READ_CASE)) -> Response:
     stored = await _visible_response(session, principal, response_id)
     record_audit(session, principal.actor, "read", "QuestionnaireResponse", stored.id,
                  patient_id=stored.patient_id, request_id=request_id)
@@ -52,7 +52,7 @@ async def read_response(
                                       search=RESPONSE_SEARCH))
 async def search_responses(
         request: Request, session: SessionDep, request_id: RequestIdDep,
-        principal: reading("QuestionnaireResponse", "search-type", PATIENT_READERS)
+        principal: reading("QuestionnaireResponse", "search-type", Permission.READ_CASE)
 ) -> Response:
     search = parse_search(request, RESPONSE_SEARCH)
     found, total = await service.search_responses(session, search, principal,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
+from services.intake.auth.permissions import Permission
 from services.intake.errors import NotFound
 
 # Imported for their routes, which they add to the router: the resources patients write.
@@ -28,9 +29,6 @@ from services.intake.fhir.search import (
     resource_url,
     searchset,
 )
-from shared.models import Role
-
-EVERYONE = frozenset(Role)
 
 QUESTIONNAIRE_SEARCH = (
     SearchParameter("_id", "token", "The questionnaire's id: ankle-previsit, ankle-check-in, "
@@ -51,7 +49,7 @@ async def metadata(request: Request) -> Response:
             openapi_extra=interaction("Questionnaire", "read"))
 async def read_questionnaire(
         questionnaire_id: str,
-        _principal: reading("Questionnaire", "read", EVERYONE)) -> Response:
+        _principal: reading("Questionnaire", "read", Permission.READ_FORMS)) -> Response:
     if (definition := definitions().get(questionnaire_id)) is None:
         raise NotFound(f"no Questionnaire with id {questionnaire_id[:64]}",
                        field="Questionnaire.id")
@@ -63,7 +61,7 @@ async def read_questionnaire(
                                       search=QUESTIONNAIRE_SEARCH))
 async def search_questionnaires(
         request: Request,
-        _principal: reading("Questionnaire", "search-type", EVERYONE)) -> Response:
+        _principal: reading("Questionnaire", "search-type", Permission.READ_FORMS)) -> Response:
     search = parse_search(request, QUESTIONNAIRE_SEARCH)
     wanted = {name: {v for value in search.values.get(name, []) for v in value.split(",")}
               for name in ("_id", "url")}

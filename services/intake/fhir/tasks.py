@@ -10,11 +10,12 @@ from fhirclient.models.task import Task, TaskRestriction
 from sqlalchemy import select
 from sqlmodel import col
 
+from services.intake.auth.permissions import Permission
 from services.intake.fhir import references as ref
 from services.intake.fhir.decisions import PRIORITY, REFERRAL
 from services.intake.fhir.model import make
 from services.intake.fhir.records import Outbound
-from shared.models import Case, QueueEntry, Role
+from shared.models import Case, QueueEntry
 
 PATIENT_INCLUDE = "Task:patient"
 STATUSES = ("requested", "accepted", "in-progress", "completed", "cancelled")
@@ -58,5 +59,5 @@ def _task(row, referral: bool) -> Task:
         for_fhir=ref.patient(row.patient_id))  # `for` is a Python keyword
 
 
-TASKS = Outbound("Task", frozenset({Role.CLINICIAN}), query, resource, statuses=STATUSES,
+TASKS = Outbound("Task", Permission.READ_DECISIONS, query, resource, statuses=STATUSES,
                  includes=(PATIENT_INCLUDE,))
