@@ -6,8 +6,8 @@ purge_expired works inside its caller's transaction, so most tests run it on db_
 connection and everything is rolled back afterwards; the helpers from notify_support and
 auth_helpers write through that same connection (they accept any bind). Two tests keep
 clean_database: skipping rows another transaction holds needs a second connection, and the
-scheduler's sweep opens its own from an Engine. They come last, as the rows they commit stay
-in this module's database."""
+scheduler's sweep opens its own from an Engine; they take leaves_no_rows too, so what they commit
+is gone before the next test, whatever the order."""
 
 from __future__ import annotations
 
@@ -165,7 +165,7 @@ def engine_outbox_ids(engine) -> set[uuid.UUID]:
 
 
 def test_rows_another_transaction_holds_are_skipped_not_waited_for(
-        engine, settings, clean_database):
+        engine, settings, clean_database, leaves_no_rows):
     old = NOW - timedelta(days=settings.outbox_retention_days + 1)
     with engine.begin() as conn:
         held, free = add_outbox_row(conn, old, old), add_outbox_row(conn, old, old)
@@ -183,7 +183,8 @@ def test_rows_another_transaction_holds_are_skipped_not_waited_for(
     assert free not in engine_outbox_ids(engine)
 
 
-def test_the_scheduler_sweep_purges_with_the_settings_periods(engine, settings, clean_database):
+def test_the_scheduler_sweep_purges_with_the_settings_periods(engine, settings, clean_database,
+                                                              leaves_no_rows):
     old = NOW - timedelta(days=settings.outbox_retention_days + 1)
     with engine.begin() as conn:
         gone, kept = add_outbox_row(conn, old, old), add_outbox_row(conn, NOW, NOW)

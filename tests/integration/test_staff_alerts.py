@@ -5,8 +5,8 @@ The alert functions work on the caller's session, so these tests run them on db_
 each call a transaction of its own (a SAVEPOINT in the test's rolled-back transaction) as a
 worker's task is, and write accounts and decisions through its connection (make_user,
 add_patient and add_decision accept any bind). The last test goes through the HTTP app, whose
-own connections cannot see that transaction: it keeps clean_database, and comes last, as the
-rows it commits stay in this module's database."""
+own connections cannot see that transaction: it keeps clean_database, and leaves_no_rows empties
+the tables after it, so the order of the tests does not matter."""
 
 from __future__ import annotations
 
@@ -239,7 +239,7 @@ def test_an_acknowledged_breach_is_not_repeated(db_session, conn, channel, smtp_
     assert len(smtp_sink.to(clinician.email)) == 1
 
 
-def test_claiming_the_case_acknowledges_its_alerts(client, app_client, engine):
+def test_claiming_the_case_acknowledges_its_alerts(client, app_client, engine, leaves_no_rows):
     make_user(engine, "clinician")  # on duty by default when nobody is: alerted
     case = triaged(client, engine)
     with sync_session(engine) as session, session.begin():
