@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +14,7 @@ from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.observability.tracing import instrument_engine
+from shared.per_process import PerProcess
 from shared.settings import Settings, get_settings
 
 
@@ -110,18 +110,6 @@ def sync_session(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
 
 
-class ProcessEngine:
-    """The synchronous engine of one worker process, built on first use in that process.
-
-    A forked Celery pool child must not share its parent's connection pool, so the engine is
-    rebuilt whenever the process id differs from the one that built it.
-    """
-
-    def __init__(self) -> None:
-        self._engine: Engine | None = None
-        self._pid: int | None = None
-
-    def __call__(self) -> Engine:
-        if self._engine is None or self._pid != os.getpid():
-            self._engine, self._pid = make_sync_engine(get_settings()), os.getpid()
-        return self._engine
+def process_engine() -> PerProcess[Engine]:
+    """The synchronous engine of a worker process, built in each process that uses it."""
+    return PerProcess(lambda: make_sync_engine(get_settings()))

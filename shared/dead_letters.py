@@ -17,7 +17,6 @@ Periodic tasks (no message contract) are not dead-lettered: the next period runs
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 
 import redis
@@ -32,6 +31,7 @@ from shared.contracts import MESSAGE_TYPES
 from shared.db import make_sync_engine
 from shared.models import DeadLetter
 from shared.observability.metrics import DEAD_LETTERED
+from shared.per_process import PerProcess
 from shared.settings import get_settings
 
 log = logging.getLogger("dead_letters")
@@ -100,14 +100,7 @@ class _Tracker:
                   error_type)
 
 
-_tracker: tuple[int, _Tracker] | None = None
-
-
-def tracker() -> _Tracker:
-    global _tracker
-    if _tracker is None or _tracker[0] != os.getpid():  # a forked child builds its own
-        _tracker = (os.getpid(), _Tracker())
-    return _tracker[1]
+tracker = PerProcess(_Tracker)
 
 
 class TrackedTask(Task):

@@ -7,7 +7,7 @@ Scheduler: `celery -A services.notify.worker beat` (sends the periodic dispatch 
 from __future__ import annotations
 
 from shared import heartbeats, worker_checks
-from shared.db import ProcessEngine
+from shared.db import process_engine
 from shared.messaging import make_celery
 from shared.observability import celery_process
 from shared.settings import get_settings
@@ -37,5 +37,4 @@ worker_checks.install(app)
 # The worker beats as "notify", `celery beat` as "scheduler" (shared/heartbeats.py).
 heartbeats.install(app)
 celery_process.install(app)  # metrics, traces, log format (shared/observability)
-# Each pool child builds its own connection pool on first use.
-engine = ProcessEngine()
+engine = process_engine()  # each pool child builds its own (shared/per_process.py)

@@ -6,7 +6,7 @@ from celery.signals import worker_process_init
 
 from services.triage.warm_up import warm_up
 from shared import heartbeats, worker_checks
-from shared.db import ProcessEngine
+from shared.db import process_engine
 from shared.memory import set_aside_startup_objects
 from shared.messaging import make_celery
 from shared.observability import celery_process
@@ -16,8 +16,7 @@ app = make_celery("triage", get_settings(), include=["services.triage.tasks"])
 worker_checks.install(app)
 heartbeats.install(app)  # the supervisor and readiness read it (shared/heartbeats.py)
 celery_process.install(app)  # metrics, traces, log format (shared/observability)
-# Each pool child builds its own connection pool on first use.
-engine = ProcessEngine()
+engine = process_engine()  # each pool child builds its own (shared/per_process.py)
 
 
 @worker_process_init.connect
