@@ -45,16 +45,10 @@ _.naming_convention  # SQLAlchemy MetaData
 
 # Read by the Jinja templates of the staff pages.
 course_text  # services/intake/pages/recovery_chart.py, templates/_recovery.html
+moved_from  # services/intake/pages/board.py, templates/_board.html
 
 # Used by the tests only, and kept for them.
 process_alive  # clinic_cli/embedded.py: tests check the embedded servers stopped
 LINKED_FROM_MESSAGES  # shared/public_paths.py: every page a message links to exists
 route_name  # shared/public_paths.py
 MODALITIES  # shared/routing.py: the engine's enum agrees with the vocabulary
-RELEASES  # services/triage/engine/ruleset.py: released rule sets, checked by test_ruleset
-
-# To go (issue 16): dead code in files under renovation, left to their owners.
-count_admins  # services/intake/users/service.py: the intake renovation deletes it
-authorised  # services/intake/auth/dependencies.py: becomes the one authorisation name
-(urgency_label, BeforeCommit, DATA_ABSENT_REASON_SYSTEM, fhir_openapi, absent_answer,
- moved_from)  # services/intake: for the intake renovation to delete or use

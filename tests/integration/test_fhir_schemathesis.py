@@ -1,5 +1,5 @@
 """Schemathesis drives every /fhir route (from an OpenAPI document derived from the same
-interaction declarations as the CapabilityStatement, services/intake/fhir/openapi.py) against
+interaction declarations as the CapabilityStatement, tests/fhir_openapi.py) against
 the running API, signed in as a role allowed there: whatever it generates, no answer is a
 server error, and every answer is a FHIR resource (an OperationOutcome when refused)."""
 
@@ -12,8 +12,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from services.intake.fhir.capability import interactions
-from services.intake.fhir.openapi import fhir_openapi
 from services.intake.fhir.router import router
+from tests.fhir_openapi import fhir_openapi
 from tests.integration.test_api_schema import (  # noqa: F401 (module-scoped fixtures)
     api_base_url,
     engine_for_module,
