@@ -34,16 +34,10 @@ START_TIMEOUT_SECONDS = 15.0
 MAINTENANCE_DATABASE = "postgres"
 
 
-@dataclass
-class EmbeddedPostgres:
-    """A running pgserver cluster; `url()` names a database on it (unix-socket URL)."""
+class SocketPostgres:
+    """A PostgreSQL server reached through the unix socket in `socket_dir`."""
 
-    pgdata: Path
-    _server: Any = field(repr=False)
-
-    @property
-    def socket_dir(self) -> str:
-        return str(self._server.get_postmaster_info().socket_dir)
+    socket_dir: str | Path
 
     def url(self, database: str = MAINTENANCE_DATABASE) -> str:
         return f"postgresql://postgres@/{database}?host={self.socket_dir}"
@@ -58,6 +52,18 @@ class EmbeddedPostgres:
             if not exists:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return self.url(name)
+
+
+@dataclass
+class EmbeddedPostgres(SocketPostgres):
+    """A running pgserver cluster; `url()` names a database on it (unix-socket URL)."""
+
+    pgdata: Path
+    _server: Any = field(repr=False)
+
+    @property
+    def socket_dir(self) -> str:
+        return str(self._server.get_postmaster_info().socket_dir)
 
     def stop(self) -> None:
         # cleanup() drops our handle and runs `pg_ctl stop` (fast mode) when it was the last one;

@@ -20,8 +20,7 @@ import psutil
 
 from clinic_cli import embedded
 from clinic_cli.processes import ProcessSpec
-
-MAINTENANCE_DATABASE = "postgres"
+from shared.health import redis_answers
 
 
 @dataclass(frozen=True)
@@ -31,23 +30,9 @@ class SupervisedServer:
 
 
 @dataclass(frozen=True)
-class SupervisedPostgres:
+class SupervisedPostgres(embedded.SocketPostgres):
     spec: ProcessSpec
     socket_dir: Path
-
-    def url(self, database: str = MAINTENANCE_DATABASE) -> str:
-        return f"postgresql://postgres@/{database}?host={self.socket_dir}"
-
-    def create_database(self, name: str) -> str:
-        """Creates `name` unless it exists; returns its URL."""
-        import psycopg
-        from psycopg import sql
-
-        with psycopg.connect(self.url(), autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-            if not exists:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        return self.url(name)
 
 
 def embedded_postgres(pgdata: Path) -> SupervisedPostgres:
@@ -122,17 +107,5 @@ def embedded_redis(data_dir: Path, port: int | None = None) -> SupervisedServer:
     url = f"redis://:{password}@127.0.0.1:{port}/0"
     return SupervisedServer(ProcessSpec(
         name="redis", argv=argv, env=dict(os.environ), cwd=data_dir,
-        ready=lambda: _redis_answers(url),
+        ready=lambda: redis_answers(url, timeout=0.5),
     ), url)
-
-
-def _redis_answers(url: str) -> bool:
-    import redis
-
-    client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
-    finally:
-        client.close()

@@ -33,8 +33,8 @@ def database_answers(settings: Settings) -> bool:
         engine.dispose()
 
 
-def redis_answers(settings: Settings) -> bool:
-    client = redis.Redis.from_url(settings.redis_url, socket_timeout=3, socket_connect_timeout=3)
+def redis_answers(url: str, timeout: float = 3) -> bool:
+    client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
     try:
         return bool(client.ping())
     except redis.RedisError:
@@ -57,7 +57,7 @@ def worker_answers(settings: Settings, kind: str) -> bool:
 
 def failures(component: str, settings: Settings) -> list[str]:
     failed = [] if database_answers(settings) else ["postgresql"]
-    if not redis_answers(settings):
+    if not redis_answers(settings.redis_url):
         failed.append("redis")
     if component in WORKERS and not failed and not worker_answers(settings, component):
         failed.append(f"{component} worker")
