@@ -18,6 +18,7 @@ dead letters, live workers) are read from PostgreSQL and Redis when /metrics is 
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Iterable
 from datetime import datetime
@@ -83,6 +84,14 @@ REMINDERS_FAILED = Counter(
 DEAD_LETTERED = Counter(
     "clinic_dead_letters_total", "Task messages given up on and written to dead_letters.",
     ("task",))
+
+
+def scraper_allowed(authorization: str, token: str | None) -> bool:
+    """Whether an Authorization header carries the metrics token (the API's /metrics and a
+    worker's metrics port); with no token configured nobody is."""
+    scheme, _, given = authorization.partition(" ")
+    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), token.encode())
 
 
 def multiprocess_dir() -> str | None:

@@ -10,7 +10,6 @@ metrics token, like the API's /metrics. No database gauges here: the API's scrap
 
 from __future__ import annotations
 
-import hmac
 import logging
 import threading
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -27,12 +26,6 @@ class _Quiet(WSGIRequestHandler):
         pass  # a scrape every 15 s is not worth a log line
 
 
-def authorised(header: str, token: str | None) -> bool:
-    scheme, _, given = header.partition(" ")
-    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(
-        given.strip().encode(), token.encode())
-
-
 def metrics_app(token: str | None):
     exposition = make_wsgi_app(metrics.registry())
 
@@ -40,7 +33,7 @@ def metrics_app(token: str | None):
         if environ.get("PATH_INFO") != "/metrics":
             start_response("404 Not Found", [("Content-Type", "text/plain")])
             return [b"not found\n"]
-        if not authorised(environ.get("HTTP_AUTHORIZATION", ""), token):
+        if not metrics.scraper_allowed(environ.get("HTTP_AUTHORIZATION", ""), token):
             start_response("401 Unauthorized", [("WWW-Authenticate", 'Bearer realm="metrics"')])
             return [b""]
         return exposition(environ, start_response)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from shared.observability import worker_metrics
+from shared.observability import metrics, worker_metrics
 from shared.observability.metrics import OUTBOX_PUBLISHED
 
 
@@ -33,6 +33,6 @@ def test_the_metrics_port_shows_the_process_metrics_to_the_token_holder(server):
 
 
 def test_no_token_configured_refuses_everyone():
-    assert not worker_metrics.authorised("Bearer ", None)
-    assert not worker_metrics.authorised("Bearer x", "")
-    assert worker_metrics.authorised("Bearer x", "x")
+    assert not metrics.scraper_allowed("Bearer ", None)
+    assert not metrics.scraper_allowed("Bearer x", "")
+    assert metrics.scraper_allowed("Bearer x", "x")
