@@ -20,3 +20,18 @@ def test_the_code_keeps_its_import_contracts_has_no_dead_code_and_lints_clean(co
                             capture_output=True, text=True, check=False)
 
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+MAX_MODULE_LINES = 300
+
+
+def test_no_module_of_the_product_is_over_300_lines():
+    """Small modules named after what they hold (issue 16): a module past 300 lines holds more
+    than one thing and is split by what it holds."""
+    tracked = subprocess.run(["git", "ls-files", "*.py"], cwd=REPO_ROOT, capture_output=True,
+                             text=True, check=True).stdout.split()
+    product = [path for path in tracked if not path.startswith("tests/")]
+    assert len(product) > 100  # the product's modules were found
+    too_long = {path: lines for path in product
+                if (lines := len((REPO_ROOT / path).read_text().splitlines())) > MAX_MODULE_LINES}
+    assert not too_long
