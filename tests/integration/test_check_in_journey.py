@@ -151,7 +151,10 @@ def test_a_case_link_cannot_be_used_as_a_check_in(client, settings):
     response = client.post("/check-ins", headers=patient_headers(settings, patient["id"]),
                            json={"trend": "better"})
 
-    assert response.status_code == 404
+    # Refused for its purpose before anything is looked up (it was a 404 for the follow-up the
+    # link does not name): a form link is not for answering check-ins.
+    assert response.status_code == 403
+    assert "link is not for this" in response.text
 
 
 def test_after_a_check_in_the_case_still_shows_the_pre_visit_history(client, engine, clinic,

@@ -92,9 +92,8 @@ def requires(permission: Permission):
     patient_page (pages/access.py), which answer with pages instead."""
 
     async def dependency(principal: PrincipalDep) -> Principal:
-        if not is_granted(principal.role, permission):
-            raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                detail=f"Your role ({principal.role.value}) may not do this.")
+        if not is_granted(principal.role, permission, principal.link_purpose):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=principal.refusal)
         return principal
 
     dependency.permission = permission  # tests/integration/test_access_matrix.py reads it

@@ -77,5 +77,22 @@ GRANTS: dict[Permission, frozenset[Role]] = {
 }
 
 
-def is_granted(role: Role, permission: Permission) -> bool:
-    return role in GRANTS[permission]
+# What a patient's link may be used for, by the link's purpose, on the API, FHIR and pages
+# alike: a form link opens and follows its case; a check-in link answers its check-in and
+# reads the case, and opens no new one; an opt-out link, which lives a year in an email, only
+# opts out.
+_FOLLOW_CASE = frozenset({Permission.READ_CASE, Permission.READ_FORMS,
+                          Permission.USE_OWN_SESSION})
+LINK_USES: dict[str, frozenset[Permission]] = {
+    "intake": _FOLLOW_CASE | {Permission.SUBMIT_INTAKE},
+    "case": _FOLLOW_CASE | {Permission.SUBMIT_INTAKE},
+    "check_in": _FOLLOW_CASE | {Permission.ANSWER_CHECK_IN},
+    "opt_out": frozenset({Permission.OPT_OUT, Permission.USE_OWN_SESSION}),
+}
+
+
+def is_granted(role: Role, permission: Permission, link_purpose: str | None = None) -> bool:
+    """Whether `role` may do what `permission` names; for a patient's link, also whether a
+    link of `link_purpose` is for that (an unknown purpose is for nothing)."""
+    return role in GRANTS[permission] and (
+        link_purpose is None or permission in LINK_USES.get(link_purpose, frozenset()))

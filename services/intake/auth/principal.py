@@ -31,6 +31,17 @@ class Principal:
     def is_patient(self) -> bool:
         return self.role == Role.PATIENT
 
+    @property
+    def link_purpose(self) -> str | None:
+        return self.link.purpose if self.link else None
+
+    @property
+    def refusal(self) -> str:
+        """Why a request was refused: the link's purpose, or the role."""
+        if self.link is not None:
+            return "This link is not for this; use the link the clinic sent for it."
+        return f"Your role ({self.role.value}) may not do this."
+
 
 def ensure_may_access_patient(principal: Principal, patient_id: uuid.UUID, what: str,
                               what_id: uuid.UUID) -> None:

@@ -78,9 +78,8 @@ def ensure_may_read(principal: Reader, resource_type: str, interaction: str,
                 f"({interaction} of {resource_type})."),
                 headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'})
         return
-    if not is_granted(principal.role, permission):
-        raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            detail=f"Your role ({principal.role.value}) may not do this.")
+    if not is_granted(principal.role, permission, principal.link_purpose):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=principal.refusal)
 
 
 def reading(resource_type: str, interaction: str, permission: Permission):

@@ -84,7 +84,8 @@ def patient_page(permission: Permission):
 
     async def dependency(request: Request) -> Principal:
         principal = await optional_principal(request)
-        if principal is None or not principal.is_patient:
+        if principal is None or not principal.is_patient or \
+                not is_granted(principal.role, permission, principal.link_purpose):
             raise PageRefused(status.HTTP_401_UNAUTHORIZED, "error.link_needed")
         return principal
 
