@@ -6,7 +6,8 @@
     HeartbeatReader(redis_url).stale("triage", pid)   # the supervisor: restart it?
     HeartbeatReader(redis_url).report()          # readiness: which are alive, which are stale
 
-A beat is the Redis key `clinic:heartbeat:<kind>:<pid>` set with an expiry of KEY_TTL_SECONDS.
+A beat is the Redis key `clinic:heartbeat:<kind>:<host>:<pid>` set with an expiry of
+KEY_TTL_SECONDS (the host name too: in Kubernetes every container's first process is pid 1).
 Its age is read from the key's remaining time to live, on Redis's own clock, so processes on
 machines whose clocks differ agree. A process is stale when its last beat is older than
 `stale_after_seconds` (STALE_AFTER_BEATS intervals); the key itself lives longer, so a frozen
@@ -22,6 +23,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import socket
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,8 +45,9 @@ class HeartbeatsUnavailable(Exception):
     """Redis does not answer, so nobody can tell which processes are beating."""
 
 
-def key(kind: str, pid: int) -> str:
-    return f"{PREFIX}{kind}:{pid}"
+def key(kind: str, pid: int, host: str | None = None) -> str:
+    """The beat of process `pid` on `host` (this machine unless named)."""
+    return f"{PREFIX}{kind}:{host or socket.gethostname()}:{pid}"
 
 
 def _client(redis_url: str) -> redis.Redis:
@@ -73,15 +76,16 @@ def parse(entries: Iterable[tuple[bytes | str, int]]) -> list[Beat]:
     beats = []
     for raw_key, ttl_ms in entries:
         name = raw_key.decode() if isinstance(raw_key, bytes) else raw_key
-        kind, _, pid = name.removeprefix(PREFIX).rpartition(":")
+        kind, host, pid = (name.removeprefix(PREFIX).split(":", 2) + ["", ""])[:3]
         age = age_from_ttl(ttl_ms)
-        if kind and pid.isdigit() and age is not None:
+        if kind and host and pid.isdigit() and age is not None:
             beats.append(Beat(kind, int(pid), age))
     return beats
 
 
 def summarise(beats: Iterable[Beat], stale_after: float) -> dict[str, dict[str, list[int]]]:
-    """Per kind, the pids beating and the pids whose beat stopped (every kind listed)."""
+    """Per kind, the pids beating and the pids whose beat stopped (every kind listed; pods
+    whose processes share a pid each count)."""
     summary: dict[str, dict[str, list[int]]] = {k: {"alive": [], "stale": []} for k in KINDS}
     for b in sorted(beats, key=lambda b: b.pid):
         entry = summary.setdefault(b.kind, {"alive": [], "stale": []})
