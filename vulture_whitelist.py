@@ -48,7 +48,5 @@ course_text  # services/intake/pages/recovery_chart.py, templates/_recovery.html
 moved_from  # services/intake/pages/board.py, templates/_board.html
 
 # Used by the tests only, and kept for them.
-process_alive  # clinic_cli/embedded.py: tests check the embedded servers stopped
 LINKED_FROM_MESSAGES  # shared/public_paths.py: every page a message links to exists
 route_name  # shared/public_paths.py
-MODALITIES  # shared/routing.py: the engine's enum agrees with the vocabulary

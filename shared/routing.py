@@ -57,4 +57,3 @@ WAIT_TARGETS: dict[str, timedelta] = {
 
 QUEUES = tuple(queue.value for queue in Queue)
 URGENCIES = tuple(urgency.value for urgency in Urgency)  # most urgent first
-MODALITIES = tuple(modality.value for modality in Modality)

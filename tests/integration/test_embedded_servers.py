@@ -11,9 +11,10 @@ import pytest
 import redis
 
 from clinic_cli import run_commands
-from clinic_cli.embedded import process_alive, start_postgres, start_redis
+from clinic_cli.embedded import start_postgres, start_redis
 from clinic_cli.processes import system_processes
 from clinic_cli.supervisor import Supervisor
+from tests.process_state import process_alive
 
 # Each test starts embedded servers of its own, whatever the environment names.
 pytestmark = [pytest.mark.integration, pytest.mark.own_servers]

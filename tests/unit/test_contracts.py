@@ -8,13 +8,15 @@ from pydantic import ValidationError
 
 from services.intake.queues.schemas import QueueName
 from services.triage.engine import Modality, Queue, Urgency
+from shared import routing
 from shared.contracts import MESSAGE_TYPES, CaseRouted, TriageCase
-from shared.routing import MODALITIES, QUEUES, URGENCIES, URGENCY_RANK, WAIT_TARGETS
+from shared.routing import QUEUES, URGENCIES, URGENCY_RANK, WAIT_TARGETS
 
 
 def test_engine_enums_match_the_shared_routing_vocabulary():
     assert tuple(q.value for q in Queue) == QUEUES
-    assert {m.value for m in Modality} == set(MODALITIES)
+    # The engine speaks the one vocabulary: its enums are shared/routing.py's, not copies.
+    assert (Queue, Urgency, Modality) == (routing.Queue, routing.Urgency, routing.Modality)
     assert {u.value for u in Urgency} == set(URGENCIES)
     assert get_args(QueueName) == QUEUES
 

@@ -14,8 +14,8 @@ import time
 
 import psutil
 
-from clinic_cli.embedded import process_alive
 from clinic_cli.processes import REPO_ROOT
+from tests.process_state import process_alive
 
 # One write per line: with PYTHONUNBUFFERED, print() writes its pieces separately and the
 # lines of a forked pair would interleave.
