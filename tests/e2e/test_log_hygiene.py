@@ -131,6 +131,11 @@ def test_no_patient_data_reaches_logs_redis_or_task_results(
         "birth_date": "1985-06-15", "email": email}).json()["patient"]
     case = api.post("/cases", headers=desk, json={"patient_id": patient["id"], "history": {
         **twisted_ankle_history(), "notes": f"history {marker}"}}).json()
+    # Routed before the exam is recorded: otherwise the exam's triage may route the case first
+    # and the form's request, arriving second, is rightly skipped (services/triage/service.py),
+    # leaving no routing in the form request's trace for check_json_lines to find.
+    system.wait_for(lambda: api.get(f"/cases/{case['id']}", headers=clinician).json()
+                    .get("decision"), 15, "the form's routing")
     assert api.post(f"/cases/{case['id']}/exam-findings", headers=desk, json={"findings": {
         "notes": f"exam {marker}", "bears_weight_four_steps_in_clinic": False}}).status_code == 201
 
