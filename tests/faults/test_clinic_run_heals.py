@@ -130,7 +130,7 @@ def test_a_second_clinic_run_on_the_same_folder_names_the_running_one_and_starts
 
 def test_a_killed_clinic_run_takes_every_process_with_it_and_starts_again_cleanly(run):
     # A submission whose API died between its commit and storing its answer is refused (409,
-    # "in flight") on every retry: the client gives up on it after 40 s (saved_unanswered).
+    # "in flight") on every retry: the client gives up on it after 20 s (saved_unanswered).
     drive = Drive(run, SUBMISSIONS)
     drive.wait_for_acknowledged(SUBMISSIONS // 4)
     descendants = run.all_descendants()
