@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.intake.app import create_app
+from services.intake.auth.link_sessions import PAGES_OF_PURPOSE
 from services.intake.auth.permissions import GRANTS, LINK_USES, Permission
 from shared.models import Role
 from shared.patient_links import PatientLink, sign_link
@@ -83,3 +84,5 @@ def test_every_use_of_a_link_is_a_permission_patients_hold():
             assert Role.PATIENT in GRANTS[permission], (purpose, permission)
     assert Permission.SUBMIT_INTAKE not in LINK_USES["check_in"]
     assert LINK_USES["opt_out"] <= {Permission.OPT_OUT, Permission.USE_OWN_SESSION}
+    # Every purpose a link can have has both its uses and its page.
+    assert set(LINK_USES) == set(PAGES_OF_PURPOSE)

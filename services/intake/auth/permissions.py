@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from shared.models import Role
+from shared.opt_outs import OPT_OUT_PURPOSE
 
 
 class Permission(StrEnum):
@@ -87,7 +88,7 @@ LINK_USES: dict[str, frozenset[Permission]] = {
     "intake": _FOLLOW_CASE | {Permission.SUBMIT_INTAKE},
     "case": _FOLLOW_CASE | {Permission.SUBMIT_INTAKE},
     "check_in": _FOLLOW_CASE | {Permission.ANSWER_CHECK_IN},
-    "opt_out": frozenset({Permission.OPT_OUT, Permission.USE_OWN_SESSION}),
+    OPT_OUT_PURPOSE: frozenset({Permission.OPT_OUT, Permission.USE_OWN_SESSION}),
 }
 
 
