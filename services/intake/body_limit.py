@@ -45,7 +45,7 @@ class BodyLimit:
         headers = Headers(scope=scope)
         limit = self.limit_for(headers)
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
             return await _refusal(BodyTooLarge(limit))(scope, receive, send)
 
         received = 0

@@ -49,7 +49,7 @@ def step_at(now: datetime) -> int:
 def matching_step(secret: str, code: str, now: datetime) -> int | None:
     """The time step whose code this is (within the accepted drift), or None."""
     code = "".join(code.split())
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret, interval=STEP_SECONDS)
     current = step_at(now)

@@ -62,7 +62,7 @@ class Outbound:
 def record_id(spec: Outbound, value: str) -> Any:
     """The stored id a FHIR id stands for; None when no record could have it."""
     if spec.numeric_ids:
-        return int(value) if value.isdigit() and len(value) < 19 else None
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
     try:
         return uuid.UUID(value)
     except ValueError:

@@ -92,7 +92,7 @@ def _number(values: dict[str, list[str]], name: str, default: int, low: int, hig
     given = values.pop(name, [])
     if not given:
         return default
-    if len(given) > 1 or not given[0].isdigit():
+    if len(given) > 1 or not (given[0].isascii() and given[0].isdigit()):  # not "¹"
         raise BadRequest(f"{name} must be a whole number", field=name)
     return min(max(int(given[0]), low), high)
 
