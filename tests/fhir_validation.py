@@ -21,6 +21,8 @@ from pathlib import Path
 from fhirclient.models.fhirabstractbase import FHIRValidationError
 from fhirclient.models.fhirelementfactory import FHIRElementFactory
 
+from tests.install_lock import installing
+
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".cache" / "fhir-validator"
 SCRIPT = Path(__file__).resolve().parent / "fhir_validator" / "validate.js"
@@ -33,6 +35,11 @@ class ResourceInvalid(AssertionError):
 
 def install_fhir_js() -> Path:
     """The cache folder with FHIR.js installed in it."""
+    with installing("fhir-js"):
+        return _install_fhir_js()
+
+
+def _install_fhir_js() -> Path:
     if (CACHE / "node_modules" / "fhir" / "package.json").exists():
         return CACHE
     npm, node = shutil.which("npm"), shutil.which("node")

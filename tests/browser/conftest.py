@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.e2e.conftest import log_format, system  # noqa: F401  (the real processes, as in tests/e2e)
+from tests.install_lock import installing
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -23,6 +24,11 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 def chromium_path() -> Path:
     """Debian's Chromium (`playwright install` cannot download here): installed with apt when
     missing, and a clear failure when that is impossible, never a skip."""
+    with installing("chromium"):
+        return _installed_chromium()
+
+
+def _installed_chromium() -> Path:
     if not CHROMIUM.exists():
         steps = (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"])
         for step in steps:

@@ -44,7 +44,7 @@ def limited(small_limits, clean_database):
 @pytest.mark.parametrize("method, path, content_type", [
     ("POST", "/auth/sign-in", "application/json"),    # before sign-in
     ("POST", "/cases", "application/json"),           # a signed-in route, unsigned
-    ("PATCH", f"/users/{uuid.uuid4()}", "application/json"),
+    ("PATCH", "/users/6f1c0a6e-2b1d-4c55-9a53-0d6f4c1e8b27", "application/json"),
     ("POST", "/sign-in", "application/x-www-form-urlencoded"),  # a page
     ("POST", "/form", "multipart/form-data; boundary=x"),
     ("POST", "/no-such-route", "text/plain"),
