@@ -3,7 +3,11 @@
 Exits 0 when the process's real dependencies answer, 1 (naming what failed) otherwise:
 PostgreSQL and Redis for all of them, and for a worker also that one of its kind answers a
 Celery `ping` (so a container whose worker is wedged is reported, not just one whose servers
-are down). Liveness is the process itself running; the supervisor or compose watches that.
+are down).
+
+Liveness of the relay and the scheduler in a container: `python -m shared.health relay --live`
+exits 1 when the container's process (pid 1) stopped beating (shared/heartbeats.py), so the
+kubelet restarts a hung or frozen one. Under `clinic run` the supervisor reads the same beats.
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ import sys
 import redis
 from sqlalchemy import text
 
+from shared import heartbeats
 from shared.db import make_sync_engine
 from shared.messaging import make_celery
 from shared.settings import Settings, get_settings
 
 WORKERS = ("triage", "notify")
 COMPONENTS = (*WORKERS, "relay", "scheduler")
+CONTAINER_PID = 1  # the container's command is the process itself (deploy/kubernetes)
 
 
 def database_answers(settings: Settings) -> bool:
@@ -64,10 +70,22 @@ def failures(component: str, settings: Settings) -> list[str]:
     return failed
 
 
+def beating(component: str, settings: Settings) -> bool:
+    """The container's process still beats. A Redis that does not answer counts as beating:
+    restarting the process would not bring Redis back."""
+    return not heartbeats.stale(component, CONTAINER_PID, settings.redis_url)
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 1 or argv[0] not in COMPONENTS:
-        print(f"usage: python -m shared.health {{{','.join(COMPONENTS)}}}", file=sys.stderr)
+    live = argv[1:] == ["--live"]
+    if not (len(argv) == 1 or live) or argv[0] not in COMPONENTS:
+        print(f"usage: python -m shared.health {{{','.join(COMPONENTS)}}} [--live]",
+              file=sys.stderr)
         return 2
+    if live:
+        beats = beating(argv[0], get_settings())
+        print(f"{argv[0]}: " + ("beating" if beats else "no heartbeat: hung or frozen"))
+        return 0 if beats else 1
     failed = failures(argv[0], get_settings())
     print(f"{argv[0]}: " + (f"not ready ({', '.join(failed)})" if failed else "ready"))
     return 1 if failed else 0

@@ -26,6 +26,8 @@ import yaml
 from clinic_cli.processes import REPO_ROOT, migration_command, system_processes
 from services.intake import health
 from shared.contracts import MESSAGE_TYPES
+from shared.health import CONTAINER_PID
+from shared.heartbeats import INTERVAL_SECONDS, STALE_AFTER_BEATS
 from shared.messaging import DEFAULT_TIME_LIMITS, TASK_TIME_LIMITS
 from tests.unit.test_compose import entry_point, option, settings_variable_names
 
@@ -373,6 +375,23 @@ def test_a_worker_is_probed_by_pinging_its_own_node_name(queue):
         assert pinged[6:8] == ["inspect", "ping"]
         assert option(pinged, "-d") == f"{node_prefix}$HOSTNAME"  # %h is the pod's hostname
         assert int(option(pinged, "--timeout")) < worker[probe]["timeoutSeconds"]
+
+
+@pytest.mark.parametrize("kind, runs", [("relay", "shared.outbox.relay"),
+                                        ("scheduler", "beat")])
+def test_a_hung_relay_or_scheduler_is_restarted_when_its_heartbeat_stops(kind, runs):
+    (deployment,) = [d for d in objects(APPLICATION, "Deployment")
+                     if runs in only_container(d)["command"]]
+    container = only_container(deployment)
+    probe = container["livenessProbe"]
+
+    # The probe reads the beat of pid 1, so the process must be the container's command itself.
+    assert container["command"][:2] == ["python", "-m"]
+    assert CONTAINER_PID == 1
+    assert probe["exec"]["command"] == ["python", "-m", "shared.health", kind, "--live"]
+    # Not before the process could have beaten, and never for one late beat.
+    assert probe["initialDelaySeconds"] > INTERVAL_SECONDS * STALE_AFTER_BEATS
+    assert probe["failureThreshold"] * probe["periodSeconds"] >= 2 * INTERVAL_SECONDS
 
 
 @pytest.mark.parametrize("name", container_ids())
