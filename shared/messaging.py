@@ -19,8 +19,9 @@ from shared.settings import Settings
 # must exceed the time a message can legitimately stay unacknowledged: waiting in the prefetch
 # buffer behind one task, then running (so more than twice the longest time limit), or a
 # slow task runs twice. Per service: a worker killed outright gets its messages back only
-# after this timeout, so triage (millisecond tasks) keeps it short to recover quickly.
-VISIBILITY_TIMEOUT_SECONDS = {"triage": 30, "notify": 300}
+# after this timeout, so both keep it short: triage (millisecond tasks) to route quickly, notify
+# because a staff alert for an emergency may be among them (its tasks are bounded to 40 s).
+VISIBILITY_TIMEOUT_SECONDS = {"triage": 30, "notify": 90}
 DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 300
 
 # (soft, hard) time limits. The soft limit raises inside the task so it fails visibly (and is
@@ -32,8 +33,10 @@ TASK_TIME_LIMITS = {
     # bounded (services/triage/replay_requests.py); longer replays are the CLI's.
     "triage.rules.replay": (12, 14),
     "notify.cases.routed": (20, 30),
-    "notify.followups.dispatch_due": (100, 120),
-    "reliability.sweep": (50, 60),
+    # A dispatch stops claiming after 10 s (services/notify/dispatcher.py); the follow-up in
+    # hand may still wait out both channels' timeouts (email 10 s, SMS 10 s).
+    "notify.followups.dispatch_due": (35, 40),
+    "reliability.sweep": (35, 40),
 }
 
 

@@ -13,6 +13,7 @@ flight as it was (due again at once) and ends the dispatch."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,10 @@ from shared.settings import Settings
 
 # One follow-up to a transaction: what a crash can send twice.
 CLAIM_BATCH = 1
+# A dispatch stops claiming after this long and leaves the rest to the next one (every 5 s):
+# the task must end inside its time limit (shared/messaging.py), which keeps notify's
+# visibility timeout, and so the wait for a staff alert a killed worker held, short.
+CLAIMING_FOR_SECONDS = 10.0
 
 
 @contextmanager
@@ -47,10 +52,14 @@ def open_channels(settings: Settings) -> Iterator[dict[str, Channel]]:
 
 
 def dispatch_due(engine: Engine, channels: dict[str, Channel], config: NotifyConfig,
-                 now: datetime, limit: int) -> Counter[Outcome]:
-    """Deliver up to `limit` follow-ups due at `now`; counts what happened to each."""
+                 now: datetime, limit: int,
+                 claiming_for_s: float = CLAIMING_FOR_SECONDS) -> Counter[Outcome]:
+    """Deliver up to `limit` follow-ups due at `now`, claiming new ones for at most
+    `claiming_for_s` seconds; counts what happened to each."""
     outcomes: Counter[Outcome] = Counter()
-    while (wanted := min(CLAIM_BATCH, limit - outcomes.total())) > 0:
+    claiming_until = time.monotonic() + claiming_for_s
+    while (wanted := min(CLAIM_BATCH, limit - outcomes.total())) > 0 and (
+            time.monotonic() < claiming_until):
         with sync_session(engine) as session, session.begin():
             batch = service.deliver_due(session, channels, config, now, wanted)
         outcomes += batch.outcomes

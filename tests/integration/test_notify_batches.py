@@ -5,6 +5,7 @@ does (at most the reminder in flight is sent twice)."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -216,3 +217,37 @@ def test_a_dispatcher_losing_its_database_mid_dispatch_sends_one_reminder_again_
     assert set(sent) == {f"<{i}.email@clinic.local>" for i in expected}
     assert sum(n - 1 for n in sent.values()) == 1  # the one in flight, sent twice
     assert sent_deliveries(engine) == 25
+
+
+def test_a_dispatch_stops_claiming_after_its_time_and_the_next_one_sends_the_rest(
+    engine, email_only
+):
+    """A dispatch must end inside its task's time limit, which keeps notify's visibility timeout
+    (and the wait for an alert a killed worker held) short: a slow relay leaves reminders for
+    the next dispatch rather than running over."""
+
+    class Slow(FailsOnce):
+        def send(self, to, message, idempotency_key) -> None:
+            time.sleep(0.3)  # the relay's pace, not a wait for a condition
+            self.channel.send(to, message, idempotency_key)
+
+    with smtp_relay() as relay:
+        expected = due_for(engine, "slow@example.com", 10)
+        settings = email_only(relay)
+        config = NotifyConfig.from_settings(settings)
+        slow = Slow(EmailChannel(settings), fail_on=0, error=None)
+
+        first = dispatch_due(engine, {"email": slow}, config, NOON, 1000, claiming_for_s=1.0)
+        assert 1 <= first[Outcome.SENT] <= 5
+        assert follow_up_statuses(engine) == {"sent": first[Outcome.SENT],
+                                              "scheduled": 10 - first[Outcome.SENT]}
+        rest: Counter = Counter()
+        for _ in range(10):  # each dispatch sends at least the one it claims first
+            if first[Outcome.SENT] + rest[Outcome.SENT] == 10:
+                break
+            rest += dispatch_due(engine, {"email": slow}, config, NOON, 1000,
+                                 claiming_for_s=1.0)
+        slow.close()
+
+    assert rest == {Outcome.SENT: 10 - first[Outcome.SENT]}
+    assert sorted(message_ids(relay)) == sorted(f"<{i}.email@clinic.local>" for i in expected)
