@@ -14,11 +14,12 @@ from sqlmodel import select
 
 from services.intake.app import create_app
 from services.intake.pages import ROUTERS
+from services.intake.pages.access import staff_destinations
 from services.triage.service import triage_case
 from shared.clock import utcnow
 from shared.contracts import TriageCase
 from shared.db import sync_session
-from shared.models import FollowUp, TriageDecision
+from shared.models import FollowUp, Role, TriageDecision
 from shared.patient_links import PatientLink, sign_link
 from tests.integration.auth_helpers import PASSWORD, make_user
 from tests.integration.helpers import patient_payload, twisted_ankle_history
@@ -39,6 +40,9 @@ STAFF_PAGES = {
     "/staff/governance/overrides.csv": {"clinician"},
     "/staff/governance/replays": {"clinician", "admin"},
 }
+# The pages a staff navigation may list, in its order (the others open from one of these).
+NAVIGATION = ("/staff/board", "/staff/cases", "/staff/follow-ups", "/staff/governance/overrides",
+              "/staff/governance/replays")
 PATIENT_PAGES = ("/form", "/form/done/{case_id}", "/form/status/{case_id}", "/check-in")
 PUBLIC_PAGES = ("/sign-in", "/staff")
 
@@ -105,6 +109,19 @@ def test_staff_pages_answer_each_role_as_the_policy_says(web, engine, settings, 
             assert "fragment" in path or path.endswith(".csv") or "<html lang=" in answer.text
         else:
             assert answer.status_code == 403, path
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_a_roles_navigation_lists_the_pages_it_may_open_and_staff_sends_it_to_the_first(
+    web, engine, role
+):
+    """The navigation comes from the permission table (pages/access.py), and agrees with this
+    policy: a link in it always opens, and no page the role may open is missing from it."""
+    staff_client(web, engine, role)
+    may_open = [path for path in NAVIGATION if role in STAFF_PAGES[path]]
+
+    assert [path for path, _label in staff_destinations(Role(role))] == may_open
+    assert web.get("/staff").headers["location"] == may_open[0]
 
 
 def test_a_patient_link_cannot_open_staff_pages_and_staff_cannot_post_without_the_token(

@@ -1,10 +1,13 @@
-"""Shapes a case for the role reading it: each role gets only the fields it needs. Staff views
+"""Shapes a case for its reader: a patient reads the next steps of their own case; staff read
+the case with the patient's identity, history and exam findings, and its triage decisions when
+the permission table grants them READ_DECISIONS (auth/permissions.py: clinicians). Staff views
 carry the patient's identity: the reader audits that read (record_identity_read)."""
 
 from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.intake.auth.permissions import Permission, is_granted
 from services.intake.auth.principal import Principal
 from services.intake.cases import service
 from services.intake.cases.schemas import (
@@ -21,17 +24,18 @@ from services.intake.cases.schemas import (
 )
 from services.intake.casework import service as casework
 from services.intake.patients.identity import identity_of
-from shared.models import Case, Patient, QueueEntry, Role, TriageDecision
+from shared.models import Case, Patient, QueueEntry, TriageDecision
 
 CaseView = CaseDetail | CaseForFrontDesk | CaseForPatient
 
 
 async def case_view(session: AsyncSession, case: Case, principal: Principal) -> CaseView:
+    reads_decisions = is_granted(principal.role, Permission.READ_DECISIONS)
     decisions = await service.decisions(session, case.id) \
-        if principal.role != Role.FRONT_DESK else []
+        if reads_decisions or principal.is_patient else []
     entry = await service.queue_entry(session, case.id)
     current = _current(decisions, entry)
-    if principal.role == Role.PATIENT:
+    if principal.is_patient:
         # The route the case is on, not a later engine decision awaiting a clinician.
         return CaseForPatient(id=case.id, status=case.status, created_at=case.created_at,
                               next_steps=_next_steps(current) if current else None)
@@ -39,7 +43,7 @@ async def case_view(session: AsyncSession, case: Case, principal: Principal) -> 
     patient = identity_of(await session.get(Patient, case.patient_id))
     history = await service.latest_history(session, case.id)
     findings = await service.current_exam_findings(session, case.id)
-    if principal.role == Role.FRONT_DESK:
+    if not reads_decisions:
         return CaseForFrontDesk(**base, patient=patient, history=history, exam_findings=findings)
     return CaseDetail(
         **base, patient=patient, history=history, exam_findings=findings,

@@ -30,11 +30,11 @@ from services.intake.pages import (
     patient_links,
 )
 from services.intake.pages.access import (
-    STAFF_DESTINATIONS,
     PageRefused,
     SignInNeeded,
     optional_principal,
     sign_in_url,
+    staff_destinations,
 )
 from services.intake.pages.rendering import STATIC_DIR, render
 
@@ -108,4 +108,4 @@ def _error_page(request: Request, status_code: int, message: str,
     staff = principal if principal and not principal.is_patient else None
     return render(request, "error.html", status_code=status_code, message=message,
                   principal=principal,
-                  destinations=STAFF_DESTINATIONS[staff.role] if staff else ())
+                  destinations=staff_destinations(staff.role) if staff else ())

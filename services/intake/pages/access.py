@@ -28,16 +28,22 @@ class PageRefused(Exception):
         self.principal = principal
 
 
-# The staff pages each role may open, in the order its navigation lists them; the first is
-# where /staff sends it.
-STAFF_DESTINATIONS: dict[Role, tuple[tuple[str, str], ...]] = {
-    Role.CLINICIAN: (("/staff/board", "Queue board"), ("/staff/cases", "Exam entry"),
-                     ("/staff/follow-ups", "Follow-ups"),
-                     ("/staff/governance/overrides", "Overrides"),
-                     ("/staff/governance/replays", "Rule replay")),
-    Role.FRONT_DESK: (("/staff/cases", "Exam entry"),),
-    Role.ADMIN: (("/staff/follow-ups", "Follow-ups"), ("/staff/governance/replays", "Rule replay")),
-}
+# The staff pages in the order a navigation lists them, each with the permission that opens it
+# (the one its route asks for): a role may open those the permission table grants it, and the
+# first of them is where /staff sends it.
+STAFF_PAGES: tuple[tuple[str, str, Permission], ...] = (
+    ("/staff/board", "Queue board", Permission.READ_QUEUES),
+    ("/staff/cases", "Exam entry", Permission.RECORD_EXAM),
+    ("/staff/follow-ups", "Follow-ups", Permission.READ_FOLLOW_UPS),
+    ("/staff/governance/overrides", "Overrides", Permission.READ_GOVERNANCE),
+    ("/staff/governance/replays", "Rule replay", Permission.REPLAY_RULE_SET),
+)
+
+
+def staff_destinations(role: Role) -> tuple[tuple[str, str], ...]:
+    """The (path, label) of each staff page `role` may open, in navigation order."""
+    return tuple((path, label) for path, label, permission in STAFF_PAGES
+                 if is_granted(role, permission))
 
 
 def sign_in_url(next_url: str) -> str:

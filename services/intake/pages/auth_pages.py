@@ -21,9 +21,8 @@ from services.intake.auth.sign_in import (
     sign_out,
 )
 from services.intake.dependencies import SessionDep
-from services.intake.pages.access import optional_principal, safe_next
+from services.intake.pages.access import optional_principal, safe_next, staff_destinations
 from services.intake.pages.rendering import render
-from shared.models import Role
 
 router = APIRouter(include_in_schema=False)
 FORM_EXPIRED = "This form has expired. Reload the page and try again."
@@ -144,6 +143,5 @@ async def staff_home(request: Request):
     principal = await optional_principal(request)
     if principal is None or principal.is_patient:
         return RedirectResponse("/sign-in", status_code=status.HTTP_303_SEE_OTHER)
-    home = {Role.CLINICIAN: "/staff/board", Role.FRONT_DESK: "/staff/cases",
-            Role.ADMIN: "/staff/follow-ups"}[principal.role]
+    home, _label = staff_destinations(principal.role)[0]
     return RedirectResponse(home, status_code=status.HTTP_303_SEE_OTHER)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import RedirectResponse
 from sqlmodel import col, select
 
-from services.intake.auth.permissions import Permission
+from services.intake.auth.permissions import Permission, is_granted
 from services.intake.auth.principal import Principal
 from services.intake.cases import service as cases
 from services.intake.cases.schemas import ExamSubmission
@@ -25,7 +25,7 @@ from services.intake.patients.identity import (
     record_identity_read,
 )
 from shared.audit import Entity, record_audit, record_list_read
-from shared.models import Case, CaseStatus, Patient, Role
+from shared.models import Case, CaseStatus, Patient
 
 router = APIRouter(include_in_schema=False)
 Examiner = Annotated[Principal, Depends(staff_page(Permission.RECORD_EXAM))]
@@ -68,7 +68,9 @@ async def record_exam(case_id: uuid.UUID, request: Request, session: SessionDep,
                                                    recorded_by=staff.actor.id)
     record_audit(session, staff.actor, "create", "Observation", exam_id,
                  patient_id=case.patient_id, request_id=request_id)
-    target = f"/staff/cases/{case_id}?done=exam" if staff.role == Role.CLINICIAN else \
+    # To the case page when the examiner may open it (it is where a clinician works the case).
+    target = f"/staff/cases/{case_id}?done=exam" \
+        if is_granted(staff.role, Permission.WORK_QUEUES) else \
         f"/staff/cases/{case_id}/exam?saved={count}"
     return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
 

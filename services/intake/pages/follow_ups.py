@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import col, select
 
-from services.intake.auth.permissions import Permission
+from services.intake.auth.permissions import Permission, is_granted
 from services.intake.auth.principal import Principal
 from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.pages.access import staff_page
@@ -19,7 +19,7 @@ from services.intake.pages.rendering import render
 from services.intake.patients.identity import identities, identity_entities
 from shared.audit import Entity, record_list_read
 from shared.failed_deliveries import failed_deliveries
-from shared.models import Case, FollowUp, FollowUpStatus, Role
+from shared.models import Case, FollowUp, FollowUpStatus
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(staff_page(Permission.READ_FOLLOW_UPS))]
@@ -45,4 +45,4 @@ async def follow_ups_page(request: Request, session: SessionDep, staff: Reader,
     return render(request, "follow_ups.html", principal=staff, language="en",
                   upcoming=[f for f, _p in upcoming], failed=failed,
                   patient_of_case={case_id: people.get(p) for case_id, p in owners.items()},
-                  may_open_cases=staff.role == Role.CLINICIAN)
+                  may_open_cases=is_granted(staff.role, Permission.WORK_QUEUES))
