@@ -120,3 +120,19 @@ def test_a_non_ascii_digit_in_paging_or_an_id_is_a_clear_400_or_404_not_a_server
         assert answer.status_code == 400, answer.text
         assert parameter in answer.text
     assert admin.get("/fhir/AuditEvent/%C2%B9").status_code == 404
+
+
+def test_a_nul_character_in_a_search_or_a_resource_is_a_400_outcome_not_a_server_error(
+    as_role
+):
+    # schemathesis found GET /fhir/Patient?gender=%00... answering 500 (PostgreSQL holds no NUL).
+    clinician = as_role("clinician")
+    for query in ("gender=%00x", "name=a%00b&gender=male"):
+        answer = clinician.get(f"/fhir/Patient?{query}")
+        assert answer.status_code == 400, answer.text
+        outcome = answer.json()
+        assert outcome["resourceType"] == "OperationOutcome"
+        assert "NUL" in outcome["issue"][0]["diagnostics"]
+        assert "%00" not in answer.text and "\\u0000x" not in answer.text
+    named = clinician.get("/fhir/Patient?gender=%00x").json()["issue"][0]
+    assert named["expression"] == ["gender"]

@@ -195,3 +195,13 @@ def test_a_nul_character_in_any_text_is_422_not_a_server_error(client):
 
     assert response.status_code == 422
     assert "NUL" in response.json()["detail"][0]["msg"]
+
+
+def test_a_nul_character_in_a_query_is_422_naming_the_parameter_not_a_server_error(client):
+    response = client.get("/opt-out?token=abc%00def&channel=email")
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == [{"type": "value_error", "loc": ["query", "token"],
+                                           "msg": "text must not contain NUL (\\u0000) "
+                                                  "characters"}]
+    assert "abc" not in response.text  # the value is never echoed
