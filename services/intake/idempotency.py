@@ -4,12 +4,17 @@ creates nothing new.
     install_idempotency(app)   # in create_app
 
 How: the middleware looks the key up per principal (who is asking, so two callers' keys never
-meet). A known key with another request body is refused (422); a known key whose request is
-still in flight answers 409; a finished one is replayed (status and body). A new key is
-written by the request's own session just before it commits, in the same transaction as the
-effect, so "key recorded" and "effect happened" cannot disagree; the unique (principal, key)
-constraint makes a concurrent twin's commit fail and roll back its effect. The response is
-stored right after. A request that commits nothing records nothing (a retry is then safe).
+meet). A known key with another request body is refused (422); a finished one is replayed
+(status and body). A new key is written by the request's own session just before it commits,
+in the same transaction as the effect, so "key recorded" and "effect happened" cannot
+disagree; the unique (principal, key) constraint makes a concurrent twin's commit fail and roll
+back its effect. The response is stored right after. A request that commits nothing records
+nothing (a retry is then safe).
+
+A key whose answer is not stored yet belongs to a request whose effect has committed: its
+answer is moments away, or was lost with an API that died in between. A route that creates
+something names it (`name_created`), and such a retry is sent there (303 See Other); for
+other routes it answers 409 (retry shortly) until the key expires.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ MAX_KEY_LENGTH = 255
 CLAIM_KEY = insert(IdempotencyKey).values(
     key=bindparam("key"), principal=bindparam("principal"),
     request_hash=bindparam("request_hash"), created_at=bindparam("created_at"),
+    location=bindparam("location"),
 ).on_conflict_do_nothing(constraint="uq_idempotency_keys_principal_key").returning(
     IdempotencyKey.id)
 
@@ -51,6 +57,7 @@ class Claim:
     principal: str
     request_hash: str
     inserted: bool = field(default=False)
+    location: str | None = None  # set by the route through name_created
 
     def write_before_commit(self, session) -> None:
         """SQLAlchemy before_commit hook."""
@@ -58,13 +65,22 @@ class Claim:
             return
         if session.execute(CLAIM_KEY, {"key": self.key, "principal": self.principal,
                                        "request_hash": self.request_hash,
-                                       "created_at": utcnow()}).first() is None:
+                                       "created_at": utcnow(),
+                                       "location": self.location}).first() is None:
             raise KeyInFlight()  # a twin committed first: this transaction and its effect roll back
         self.inserted = True
 
 
 class KeyInFlight(Exception):
     pass
+
+
+def name_created(request: Request, location: str) -> None:
+    """Names the URL path of what this request created, written with its Idempotency-Key (if
+    it has one): a retry whose answer was lost is sent there."""
+    claim = request.scope.get("state", {}).get(BEFORE_COMMIT)
+    if isinstance(claim, Claim):
+        claim.location = location
 
 
 def _problem(status: int, message: str) -> JSONResponse:
@@ -130,6 +146,11 @@ async def _known(factory, principal: str, key: str) -> IdempotencyKey | None:
 def _answer_known(known: IdempotencyKey, digest: str):
     if known.request_hash != digest:
         return _problem(422, f"this {HEADER} was already used with a different request")
+    if known.status_code is None and known.location is not None:
+        # Committed, its answer not (yet) stored: what it created is there to read.
+        return JSONResponse(status_code=303, headers={"Location": known.location},
+                            content={"detail": f"the request with this {HEADER} was done; "
+                                               "what it created is at the Location"})
     if known.status_code is None:
         return _problem(409, f"a request with this {HEADER} is still being processed; "
                              "retry shortly")

@@ -31,4 +31,7 @@ class IdempotencyKey(SQLModel, table=True):
     # Null until the response is recorded (just after the effect's commit).
     status_code: int | None = None
     response_body: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    # What the request created (its URL path), written with the key when the route names it:
+    # a retry whose answer was never recorded is sent there (services/intake/idempotency.py).
+    location: str | None = Field(default=None, max_length=300)
     created_at: datetime = timestamp(index=True)

@@ -152,6 +152,7 @@ class Drive:
         self.first_try_2xx = 0
         self.retried = 0
         self.refused_for_good = 0
+        self.sent_to_created = 0  # retries answered 303: their first answer died with the API
         self._lock = threading.Lock()
         self._next = iter(range(count))
         self._threads = [threading.Thread(target=self._submit_loop, daemon=True)
@@ -183,13 +184,16 @@ class Drive:
             try:
                 answer = client.post("/cases", headers={**self.run.headers, "Idempotency-Key": key},
                                      json={"patient_id": self.patient, "history": EMERGENCY})
-                ok = answer.status_code in (200, 201)
+                ok = answer.status_code in (200, 201, 303)
             except httpx.TransportError:
                 ok = False
             with self._lock:
                 if ok:
-                    self.first_try_2xx += first
-                    self.case_ids.append(answer.json()["id"])
+                    self.first_try_2xx += first and answer.status_code != 303
+                    self.sent_to_created += answer.status_code == 303
+                    # 303: the answer was lost with the API; the case it opened is named.
+                    self.case_ids.append(answer.json()["id"] if answer.status_code != 303
+                                         else answer.headers["location"].rsplit("/", 1)[-1])
                     return
                 self.retried += first
             first = False
@@ -264,7 +268,8 @@ class Drive:
             alerts_missing=len(acknowledged - set(emails)),
             routed_within_s_of_fault_end=round(max(0.0, routed_at - fault_end), 1),
             first_try_2xx_pct=round(100 * self.first_try_2xx / self.count, 1),
-            refused_for_good=self.refused_for_good, person_acted=False, **extra)
+            refused_for_good=self.refused_for_good, sent_to_created=self.sent_to_created,
+            person_acted=False, **extra)
 
 
 def wait_for(condition, timeout: float, what: str, run: ClinicRun | None = None):

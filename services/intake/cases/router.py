@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from services.intake.auth.dependencies import requires
 from services.intake.auth.permissions import Permission
@@ -12,6 +12,7 @@ from services.intake.cases.schemas import CasePublic, ExamRecorded, ExamSubmissi
 from services.intake.cases.views import CaseView, case_view
 from services.intake.dependencies import RequestIdDep, SessionDep
 from services.intake.errors import InvalidReference
+from services.intake.idempotency import name_created
 from services.intake.patients.identity import record_identity_read
 from shared.audit import record_audit
 
@@ -20,8 +21,11 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CasePublic,
              responses={409: {"description": "This patient link already opened a case that "
-                                             "is still open; `open_case_id` names it"}})
-async def submit_intake(submission: IntakeSubmission, session: SessionDep,
+                                             "is still open; `open_case_id` names it"},
+                        303: {"description": "A retry with the Idempotency-Key of a request "
+                                             "whose answer was lost: the case it opened is at "
+                                             "the Location"}})
+async def submit_intake(submission: IntakeSubmission, request: Request, session: SessionDep,
                         principal: requires(Permission.SUBMIT_INTAKE),
                         request_id: RequestIdDep) -> CasePublic:
     """Submit the pre-visit form; this opens a case and queues it for triage."""
@@ -31,7 +35,9 @@ async def submit_intake(submission: IntakeSubmission, session: SessionDep,
                                field="body.patient_id")
     case = await service.open_case(session, submission, principal.actor, request_id,
                                    opened_by_link=principal.link and principal.link.link_id)
-    return CasePublic.model_validate(case)
+    opened = CasePublic.model_validate(case)
+    name_created(request, f"/cases/{opened.id}")
+    return opened
 
 
 @router.post("/{case_id}/exam-findings", status_code=status.HTTP_201_CREATED,
