@@ -13,6 +13,8 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.intake.digits import is_ascii_number
+
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -45,7 +47,7 @@ class BodyLimit:
         headers = Headers(scope=scope)
         limit = self.limit_for(headers)
         declared = headers.get("content-length", "")
-        if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        if is_ascii_number(declared) and int(declared) > limit:
             return await _refusal(BodyTooLarge(limit))(scope, receive, send)
 
         received = 0

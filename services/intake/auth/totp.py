@@ -18,6 +18,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from services.intake.digits import is_ascii_number
+
 ISSUER = "Ankle Clinic"
 STEP_SECONDS = 30
 # One step either side: a phone clock a little off, or a code typed as it rolls over.
@@ -49,7 +51,7 @@ def step_at(now: datetime) -> int:
 def matching_step(secret: str, code: str, now: datetime) -> int | None:
     """The time step whose code this is (within the accepted drift), or None."""
     code = "".join(code.split())
-    if len(code) != 6 or not (code.isascii() and code.isdigit()):
+    if len(code) != 6 or not is_ascii_number(code):
         return None
     totp = pyotp.TOTP(secret, interval=STEP_SECONDS)
     current = step_at(now)

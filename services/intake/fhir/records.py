@@ -18,6 +18,7 @@ from sqlalchemy import Select, func, literal, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.auth.permissions import Permission
+from services.intake.digits import is_ascii_number
 from services.intake.fhir.outcomes import BadRequest
 from services.intake.fhir.search import (
     Page,
@@ -62,7 +63,7 @@ class Outbound:
 def record_id(spec: Outbound, value: str) -> Any:
     """The stored id a FHIR id stands for; None when no record could have it."""
     if spec.numeric_ids:
-        return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+        return int(value) if is_ascii_number(value) and len(value) < 19 else None
     try:
         return uuid.UUID(value)
     except ValueError:

@@ -19,6 +19,7 @@ from fhirclient.models.fhirabstractbase import FHIRAbstractBase
 from fhirclient.models.fhirinstant import FHIRInstant
 from fhirclient.models.meta import Meta
 
+from services.intake.digits import is_ascii_number
 from services.intake.fhir.model import make
 from services.intake.fhir.outcomes import BadRequest
 from shared.clock import utcnow
@@ -92,7 +93,7 @@ def _number(values: dict[str, list[str]], name: str, default: int, low: int, hig
     given = values.pop(name, [])
     if not given:
         return default
-    if len(given) > 1 or not (given[0].isascii() and given[0].isdigit()):  # not "¹"
+    if len(given) > 1 or not is_ascii_number(given[0]):
         raise BadRequest(f"{name} must be a whole number", field=name)
     return min(max(int(given[0]), low), high)
 
